@@ -1,0 +1,19 @@
+package dev.durableeffect.tracker;
+
+/** Why the tracker gave up on an event. Every dropped event is counted under exactly one reason. */
+public enum DropReason {
+  /** The queue held {@code maxQueueSize} events when it was emitted. */
+  QUEUE_FULL,
+  /** Its JSON was larger than {@code maxEventBytes}, or the endpoint answered 413 to it alone. */
+  TOO_LARGE,
+  /** Its {@code input} could not be written as JSON (cyclic, failing getters, ...). */
+  NOT_SERIALIZABLE,
+  /** The endpoint answered a status that retrying cannot fix (a 4xx other than 408, 413, 429). */
+  REJECTED,
+  /** Every attempt failed with a retryable error. */
+  RETRIES_EXHAUSTED,
+  /** It was emitted after {@code close()}, or was still waiting when shutdown ran out of time. */
+  CLOSED,
+  /** It was {@code null}. */
+  INVALID
+}

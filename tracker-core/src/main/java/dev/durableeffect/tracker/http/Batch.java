@@ -1,0 +1,63 @@
+package dev.durableeffect.tracker.http;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Serialized events sent in one request. The idempotency key stays the same across retries of
+ * this batch; the halves of a split batch are new batches with new keys.
+ */
+final class Batch {
+
+  private static final byte[] PREFIX = "{\"events\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] SUFFIX = "]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private final List<byte[]> events;
+  private final String idempotencyKey = UUID.randomUUID().toString();
+
+  Batch(List<byte[]> events) {
+    this.events = events;
+  }
+
+  int size() {
+    return events.size();
+  }
+
+  String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  /** Body length for these events: the events, the commas between them, and the wrapper. */
+  static int bodyBytes(int eventBytes, int eventCount) {
+    return HttpBatchTrackerConfig.BODY_OVERHEAD + eventBytes + Math.max(0, eventCount - 1);
+  }
+
+  /** {@code {"events":[e1,e2,...]}} in UTF-8. */
+  byte[] body() {
+    int length = PREFIX.length + SUFFIX.length + Math.max(0, events.size() - 1);
+    for (byte[] event : events) {
+      length += event.length;
+    }
+    byte[] body = new byte[length];
+    System.arraycopy(PREFIX, 0, body, 0, PREFIX.length);
+    int at = PREFIX.length;
+    for (int i = 0; i < events.size(); i++) {
+      if (i > 0) {
+        body[at++] = ',';
+      }
+      byte[] event = events.get(i);
+      System.arraycopy(event, 0, body, at, event.length);
+      at += event.length;
+    }
+    System.arraycopy(SUFFIX, 0, body, at, SUFFIX.length);
+    return body;
+  }
+
+  /** The two halves, for a 413; only for batches of two or more. */
+  Batch[] halves() {
+    int mid = events.size() / 2;
+    return new Batch[] {
+      new Batch(events.subList(0, mid)), new Batch(events.subList(mid, events.size()))
+    };
+  }
+}

@@ -1,0 +1,243 @@
+package dev.durableeffect.tracker.http;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.EventTracker;
+import dev.durableeffect.tracker.RateLimitedLog;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import io.netty.channel.ChannelOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Delivers events in batches over HTTP without ever slowing the caller.
+ *
+ * <p>{@link #emit} validates and enqueues in O(1) on the caller's thread: no I/O, no locks, no
+ * JSON. One daemon thread of the tracker's own forms batches by size, bytes and age, enriches them
+ * with {@code env} and {@code serviceKey}, serializes and compresses them once, and POSTs {@code
+ * {"events":[...]}} with retries (see {@link HttpBatchTrackerConfig}). Every event handed to {@code
+ * emit} ends up delivered, dropped under a {@link DropReason}, or pending: {@code emitted ==
+ * delivered + dropped + pending} at every quiescent point.
+ */
+public final class HttpBatchTracker implements EventTracker {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(HttpBatchTracker.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
+
+  private final HttpBatchTrackerConfig config;
+  private final EventQueue queue;
+  private final DeliveryCounters counters;
+  private final FlushWaiters waiters = new FlushWaiters();
+  private final SenderLoop loop;
+  private final Thread senderThread;
+  private final @Nullable ConnectionProvider ownConnections;
+  private final long batchSize;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile boolean closedFlag;
+  private volatile boolean drained;
+
+  private HttpBatchTracker(
+      HttpBatchTrackerConfig config, WebClient client, @Nullable ConnectionProvider ownConnections) {
+    this.config = config;
+    this.queue = new EventQueue(config.maxQueueSize());
+    this.counters = new DeliveryCounters(Clock.systemUTC());
+    this.ownConnections = ownConnections;
+    this.batchSize = config.batchSize();
+    RateLimitedLog log = new RateLimitedLog(LOGGER, Duration.ofSeconds(30));
+    this.loop =
+        new SenderLoop(
+            config,
+            queue,
+            counters,
+            waiters,
+            new HttpSender(client, config, TrackerVersion.userAgent()),
+            new RetryPolicy(
+                config.maxAttempts(), config.initialDelay(), config.maxDelay(), Clock.systemUTC()),
+            log);
+    this.senderThread = new Thread(loop, "durable-tracker-sender-" + THREADS.incrementAndGet());
+    senderThread.setDaemon(true);
+    senderThread.start();
+    LOGGER.info("durable-tracker: sending events to {}", config.redactedEndpoint());
+  }
+
+  /**
+   * A tracker with its own Reactor Netty connection pool, released by {@link #close()}.
+   */
+  public static HttpBatchTracker create(HttpBatchTrackerConfig config) {
+    ConnectionProvider connections =
+        ConnectionProvider.builder("durable-tracker")
+            .maxConnections(4)
+            .maxIdleTime(Duration.ofSeconds(30))
+            .pendingAcquireTimeout(config.requestTimeout())
+            .build();
+    HttpClient http =
+        HttpClient.create(connections)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
+            .compress(false);
+    WebClient client =
+        WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();
+    return new HttpBatchTracker(config, client, connections);
+  }
+
+  /**
+   * A tracker that sends through a copy of {@code builder}, so the application's customizations
+   * (connector, filters, codecs) apply. The builder's connection resources stay the application's.
+   */
+  public static HttpBatchTracker create(HttpBatchTrackerConfig config, WebClient.Builder builder) {
+    return new HttpBatchTracker(config, builder.clone().build(), null);
+  }
+
+  @Override
+  public void emit(WorkflowEvent event) {
+    counters.emitted();
+    if (event == null) {
+      counters.refused(DropReason.INVALID);
+      return;
+    }
+    if (closedFlag) {
+      counters.refused(DropReason.CLOSED);
+      return;
+    }
+    long depth = queue.offer(event);
+    if (depth < 0) {
+      counters.refused(DropReason.QUEUE_FULL);
+      return;
+    }
+    if (depth == 1 || depth % batchSize == 0) {
+      LockSupport.unpark(senderThread);
+    }
+    if (drained) {
+      // close() finished draining between our check and our offer: account for it ourselves.
+      dropLeftovers();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> flush() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (drained) {
+      done.complete(null);
+      return done;
+    }
+    long target = queue.accepted();
+    waiters.add(target, done);
+    waiters.completeUpTo(counters.resolved());
+    if (drained) {
+      waiters.completeAll();
+    }
+    LockSupport.unpark(senderThread);
+    return done;
+  }
+
+  @Override
+  public long pending() {
+    return Math.max(0, queue.accepted() - counters.resolved());
+  }
+
+  @Override
+  public TrackerStats stats() {
+    return counters.snapshot(queue.accepted());
+  }
+
+  /** How delivery has been going: last success, last failure and its reason. */
+  public DeliveryStatus deliveryStatus() {
+    return counters.status();
+  }
+
+  /** The configuration this tracker runs with. */
+  public HttpBatchTrackerConfig config() {
+    return config;
+  }
+
+  /** Events waiting in the queue (not counting the batch being sent). */
+  public long queueSize() {
+    return queue.size();
+  }
+
+  /** Observes every HTTP request from now on, for metrics. */
+  public void addSendListener(SendListener listener) {
+    loop.addListener(listener);
+  }
+
+  /**
+   * Stops intake, delivers what it can within {@code shutdownTimeout}, counts what is left as
+   * dropped ({@link DropReason#CLOSED}), and frees the sender thread and connections. Idempotent; a
+   * second call waits for the first to finish.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      terminated.join();
+      return;
+    }
+    try {
+      closedFlag = true;
+      long timeoutNanos = config.shutdownTimeout().toNanos();
+      loop.beginClose(System.nanoTime() + timeoutNanos);
+      LockSupport.unpark(senderThread);
+      join(timeoutNanos);
+      if (senderThread.isAlive()) {
+        loop.abort();
+        join(ABORT_GRACE.toNanos());
+      }
+      drained = true;
+      dropLeftovers();
+      waiters.completeAll();
+      if (ownConnections != null) {
+        ownConnections.disposeLater().block(ABORT_GRACE);
+      }
+      TrackerStats stats = stats();
+      LOGGER.info(
+          "durable-tracker: closed; emitted {}, delivered {}, dropped {} {}",
+          stats.emitted(),
+          stats.delivered(),
+          stats.dropped(),
+          stats.droppedByReason());
+    } catch (RuntimeException e) {
+      LOGGER.warn("durable-tracker: error while closing", e);
+    } finally {
+      terminated.complete(null);
+    }
+  }
+
+  private void join(long nanos) {
+    try {
+      senderThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private synchronized void dropLeftovers() {
+    long count = 0;
+    while (queue.poll() != null) {
+      count++;
+    }
+    if (count > 0) {
+      counters.dropped(DropReason.CLOSED, count);
+      LOGGER.warn(
+          "durable-tracker: dropped {} events (CLOSED): still queued when shutdown ended", count);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HttpBatchTracker[" + config.redactedEndpoint() + "]";
+  }
+}

@@ -1,0 +1,425 @@
+package dev.durableeffect.tracker.http;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Settings of an {@link HttpBatchTracker}. Build one with {@link #builder()}; invalid values fail
+ * {@link Builder#build()} with an {@link IllegalArgumentException} naming the setting and the value.
+ * {@link #toString()} never shows header values.
+ *
+ * @param endpoint http or https URL the events are POSTed to
+ * @param env environment added to every event
+ * @param serviceKey service key added to every event
+ * @param batchSize most events per request; a full batch is sent at once
+ * @param flushInterval longest an accepted event waits before it is sent
+ * @param headers extra request headers (for example an API key); may override Content-Type
+ * @param maxAttempts retries after the first try
+ * @param initialDelay first backoff delay; doubles per retry, with full jitter
+ * @param maxDelay cap of the backoff delay
+ * @param maxQueueSize events held in memory at most; beyond it new events are dropped and counted
+ * @param requestTimeout limit of one request, connect to last byte
+ * @param compression how request bodies are encoded
+ * @param maxBatchBytes largest request body (uncompressed); batches are split to stay under it
+ * @param maxEventBytes largest single event; a larger one is dropped and counted
+ * @param shutdownTimeout how long {@code close()} may spend draining
+ */
+public record HttpBatchTrackerConfig(
+    URI endpoint,
+    String env,
+    String serviceKey,
+    int batchSize,
+    Duration flushInterval,
+    Map<String, String> headers,
+    int maxAttempts,
+    Duration initialDelay,
+    Duration maxDelay,
+    int maxQueueSize,
+    Duration requestTimeout,
+    Compression compression,
+    int maxBatchBytes,
+    int maxEventBytes,
+    Duration shutdownTimeout) {
+
+  /** Default {@code batchSize}. */
+  public static final int DEFAULT_BATCH_SIZE = 100;
+  /** Default {@code flushInterval}. */
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(5);
+  /** Default {@code maxAttempts}. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Default {@code initialDelay}. */
+  public static final Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
+  /** Default {@code maxDelay}. */
+  public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
+  /** Default {@code maxQueueSize}. */
+  public static final int DEFAULT_MAX_QUEUE_SIZE = 10_000;
+  /** Default {@code requestTimeout}. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Default {@code compression}. */
+  public static final Compression DEFAULT_COMPRESSION = Compression.GZIP;
+  /** Default {@code maxBatchBytes}: 1 MiB. */
+  public static final int DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+  /** Default {@code maxEventBytes}: 256 KiB. */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+  /** Default {@code shutdownTimeout}. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Bytes of {@code {"events":[} and {@code ]}} around the events of a body. */
+  static final int BODY_OVERHEAD = "{\"events\":[]}".length();
+
+  /** Validates every setting; the exception names the setting and the bad value. */
+  public HttpBatchTrackerConfig {
+    requirePresent(endpoint, "endpoint");
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || endpoint.getHost() == null) {
+      throw invalid("endpoint", redact(endpoint), "an absolute http or https URL with a host");
+    }
+    requireText(env, "env");
+    requireText(serviceKey, "serviceKey");
+    requirePositive(batchSize, "batchSize");
+    requirePositive(flushInterval, "flushInterval");
+    requirePresent(headers, "headers");
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      if (header.getKey() == null || header.getKey().isBlank() || !isToken(header.getKey())) {
+        throw invalid("headers", "'" + header.getKey() + "'", "a header name (letters, digits, -)");
+      }
+      if (header.getValue() == null) {
+        throw new IllegalArgumentException(
+            "headers." + header.getKey() + " has no value; give it one or remove it");
+      }
+    }
+    if (maxAttempts < 0) {
+      throw invalid("maxAttempts", maxAttempts, "0 or more");
+    }
+    requirePositive(initialDelay, "initialDelay");
+    requirePositive(maxDelay, "maxDelay");
+    if (maxDelay.compareTo(initialDelay) < 0) {
+      throw invalid("maxDelay", maxDelay, "at least initialDelay (" + initialDelay + ")");
+    }
+    requirePositive(maxQueueSize, "maxQueueSize");
+    requirePositive(requestTimeout, "requestTimeout");
+    requirePresent(compression, "compression");
+    requirePositive(maxEventBytes, "maxEventBytes");
+    requirePositive(maxBatchBytes, "maxBatchBytes");
+    if (maxBatchBytes < maxEventBytes + BODY_OVERHEAD) {
+      throw invalid(
+          "maxBatchBytes",
+          maxBatchBytes,
+          "at least maxEventBytes + " + BODY_OVERHEAD + " (" + (maxEventBytes + BODY_OVERHEAD) + ")");
+    }
+    if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
+      throw invalid("shutdownTimeout", shutdownTimeout, "0 or more");
+    }
+  }
+
+  /** A builder with every default set; {@code endpoint}, {@code env} and {@code serviceKey} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The endpoint without credentials, query or fragment: safe to log and show. */
+  public String redactedEndpoint() {
+    return redact(endpoint);
+  }
+
+  /** Lists every setting; header names appear, header values never do. */
+  @Override
+  public String toString() {
+    return "HttpBatchTrackerConfig[endpoint="
+        + redactedEndpoint()
+        + ", env="
+        + env
+        + ", serviceKey="
+        + serviceKey
+        + ", batchSize="
+        + batchSize
+        + ", flushInterval="
+        + flushInterval
+        + ", headers="
+        + headers.keySet()
+        + ", maxAttempts="
+        + maxAttempts
+        + ", initialDelay="
+        + initialDelay
+        + ", maxDelay="
+        + maxDelay
+        + ", maxQueueSize="
+        + maxQueueSize
+        + ", requestTimeout="
+        + requestTimeout
+        + ", compression="
+        + compression
+        + ", maxBatchBytes="
+        + maxBatchBytes
+        + ", maxEventBytes="
+        + maxEventBytes
+        + ", shutdownTimeout="
+        + shutdownTimeout
+        + "]";
+  }
+
+  static String redact(@Nullable URI uri) {
+    if (uri == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder();
+    if (uri.getScheme() != null) {
+      out.append(uri.getScheme()).append("://");
+    }
+    if (uri.getHost() != null) {
+      out.append(uri.getHost());
+      if (uri.getPort() >= 0) {
+        out.append(':').append(uri.getPort());
+      }
+    }
+    if (uri.getRawPath() != null) {
+      out.append(uri.getRawPath());
+    }
+    return out.toString();
+  }
+
+  private static boolean isToken(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static IllegalArgumentException invalid(String setting, @Nullable Object value, String valid) {
+    return new IllegalArgumentException(
+        "Invalid durable-tracker setting " + setting + ": " + value + " (expected " + valid + ")");
+  }
+
+  private static void requirePresent(@Nullable Object value, String setting) {
+    if (value == null) {
+      throw new IllegalArgumentException("durable-tracker setting " + setting + " is required");
+    }
+  }
+
+  private static void requireText(@Nullable String value, String setting) {
+    requirePresent(value, setting);
+    if (value.isBlank()) {
+      throw invalid(setting, "'" + value + "'", "a non-blank value");
+    }
+  }
+
+  private static void requirePositive(int value, String setting) {
+    if (value <= 0) {
+      throw invalid(setting, value, "a number greater than 0");
+    }
+  }
+
+  private static void requirePositive(@Nullable Duration value, String setting) {
+    requirePresent(value, setting);
+    if (value.isNegative() || value.isZero()) {
+      throw invalid(setting, value, "a duration greater than 0");
+    }
+  }
+
+  /** Collects settings; every method is named after the setting it sets. */
+  public static final class Builder {
+    private @Nullable URI endpoint;
+    private @Nullable String endpointText;
+    private @Nullable String env;
+    private @Nullable String serviceKey;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration initialDelay = DEFAULT_INITIAL_DELAY;
+    private Duration maxDelay = DEFAULT_MAX_DELAY;
+    private int maxQueueSize = DEFAULT_MAX_QUEUE_SIZE;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Compression compression = DEFAULT_COMPRESSION;
+    private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+    private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+    private Builder() {}
+
+    private Builder(HttpBatchTrackerConfig c) {
+      endpoint = c.endpoint;
+      env = c.env;
+      serviceKey = c.serviceKey;
+      batchSize = c.batchSize;
+      flushInterval = c.flushInterval;
+      headers.putAll(c.headers);
+      maxAttempts = c.maxAttempts;
+      initialDelay = c.initialDelay;
+      maxDelay = c.maxDelay;
+      maxQueueSize = c.maxQueueSize;
+      requestTimeout = c.requestTimeout;
+      compression = c.compression;
+      maxBatchBytes = c.maxBatchBytes;
+      maxEventBytes = c.maxEventBytes;
+      shutdownTimeout = c.shutdownTimeout;
+    }
+
+    /** The http or https URL events are POSTed to; checked by {@link #build()}. */
+    public Builder endpoint(String endpoint) {
+      this.endpointText = Objects.requireNonNull(endpoint, "endpoint");
+      this.endpoint = null;
+      return this;
+    }
+
+    /** The http or https URL events are POSTed to. */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      this.endpointText = null;
+      return this;
+    }
+
+    /** The environment added to every event, for example {@code production}. */
+    public Builder env(String env) {
+      this.env = env;
+      return this;
+    }
+
+    /** The key identifying this service, added to every event. */
+    public Builder serviceKey(String serviceKey) {
+      this.serviceKey = serviceKey;
+      return this;
+    }
+
+    /** Most events per request (default 100). */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Longest an accepted event waits before it is sent (default 5s). */
+    public Builder flushInterval(Duration flushInterval) {
+      this.flushInterval = flushInterval;
+      return this;
+    }
+
+    /** Adds one request header, replacing one of the same name. */
+    public Builder header(String name, String value) {
+      this.headers.put(name, value);
+      return this;
+    }
+
+    /** Replaces all extra request headers. */
+    public Builder headers(Map<String, String> headers) {
+      this.headers.clear();
+      this.headers.putAll(headers);
+      return this;
+    }
+
+    /** Retries after the first try (default 3; 0 turns retrying off). */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** First backoff delay (default 1s). */
+    public Builder initialDelay(Duration initialDelay) {
+      this.initialDelay = initialDelay;
+      return this;
+    }
+
+    /** Cap of the backoff delay (default 30s). */
+    public Builder maxDelay(Duration maxDelay) {
+      this.maxDelay = maxDelay;
+      return this;
+    }
+
+    /** Events held in memory at most (default 10,000). */
+    public Builder maxQueueSize(int maxQueueSize) {
+      this.maxQueueSize = maxQueueSize;
+      return this;
+    }
+
+    /** Limit of one request, connect to last byte (default 10s). */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /** Body encoding (default gzip). */
+    public Builder compression(Compression compression) {
+      this.compression = compression;
+      return this;
+    }
+
+    /** Largest uncompressed request body in bytes (default 1 MiB). */
+    public Builder maxBatchBytes(int maxBatchBytes) {
+      this.maxBatchBytes = maxBatchBytes;
+      return this;
+    }
+
+    /** Largest single event in bytes (default 256 KiB). */
+    public Builder maxEventBytes(int maxEventBytes) {
+      this.maxEventBytes = maxEventBytes;
+      return this;
+    }
+
+    /** How long {@code close()} may spend draining (default 10s). */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+      return this;
+    }
+
+    /** Validates and builds; the exception names the setting and the bad value. */
+    public HttpBatchTrackerConfig build() {
+      URI uri = endpoint;
+      if (endpointText != null) {
+        try {
+          uri = new URI(endpointText.strip());
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException(
+              "Invalid durable-tracker setting endpoint: '"
+                  + redactText(endpointText)
+                  + "' is not a URL (expected an absolute http or https URL with a host)");
+        }
+      }
+      return new HttpBatchTrackerConfig(
+          uri,
+          env,
+          serviceKey,
+          batchSize,
+          flushInterval,
+          headers,
+          maxAttempts,
+          initialDelay,
+          maxDelay,
+          maxQueueSize,
+          requestTimeout,
+          compression,
+          maxBatchBytes,
+          maxEventBytes,
+          shutdownTimeout);
+    }
+
+    /** Strips anything after '?' and any user-info so a bad URL can be shown. */
+    private static String redactText(String text) {
+      String noQuery = text.split("[?#]", 2)[0];
+      int at = noQuery.lastIndexOf('@');
+      int scheme = noQuery.indexOf("://");
+      return at > scheme && scheme >= 0
+          ? noQuery.substring(0, scheme + 3) + "***@" + noQuery.substring(at + 1)
+          : noQuery;
+    }
+  }
+}

@@ -1,0 +1,321 @@
+package dev.durableeffect.tracker.http;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.RateLimitedLog;
+import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tracker's one sender thread: waits until a batch is due (full, old enough, flushed, or
+ * closing), serializes it, POSTs it with retries, and resolves every event exactly once as
+ * delivered or dropped. Only this thread sends, so batches go out in order and one at a time.
+ */
+final class SenderLoop implements Runnable {
+
+  private static final Logger LOGGER = LoggerFactory.getLogger(HttpBatchTracker.class);
+  private static final long NONE = Long.MIN_VALUE;
+  private static final long IDLE_PARK_NANOS = Duration.ofSeconds(1).toNanos();
+
+  private final HttpBatchTrackerConfig config;
+  private final EventQueue queue;
+  private final DeliveryCounters counters;
+  private final FlushWaiters waiters;
+  private final BatchAssembler assembler;
+  private final HttpSender sender;
+  private final RetryPolicy retryPolicy;
+  private final RateLimitedLog log;
+  private final List<SendListener> listeners = new CopyOnWriteArrayList<>();
+  private final long intervalNanos;
+  private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
+
+  private volatile boolean closing;
+  private volatile long closeDeadline = Long.MAX_VALUE;
+  private final CompletableFuture<Object> abort = new CompletableFuture<>();
+
+  SenderLoop(
+      HttpBatchTrackerConfig config,
+      EventQueue queue,
+      DeliveryCounters counters,
+      FlushWaiters waiters,
+      HttpSender sender,
+      RetryPolicy retryPolicy,
+      RateLimitedLog log) {
+    this.config = config;
+    this.queue = queue;
+    this.counters = counters;
+    this.waiters = waiters;
+    this.assembler = new BatchAssembler(config);
+    this.sender = sender;
+    this.retryPolicy = retryPolicy;
+    this.log = log;
+    this.intervalNanos = config.flushInterval().toNanos();
+  }
+
+  void addListener(SendListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Stop waiting for full batches: drain now, and give up on what is left at the deadline. */
+  void beginClose(long deadlineNanos) {
+    closeDeadline = deadlineNanos;
+    closing = true;
+  }
+
+  /** The shutdown deadline passed: cancel the request in flight and stop. */
+  void abort() {
+    abort.complete(Boolean.TRUE);
+  }
+
+  @Override
+  public void run() {
+    long oldestSince = NONE;
+    while (true) {
+      try {
+        reportRefusals();
+        long depth = queue.size();
+        if (closing && (depth == 0 || abort.isDone())) {
+          return;
+        }
+        long now = System.nanoTime();
+        if (depth == 0) {
+          oldestSince = NONE;
+          waiters.completeUpTo(counters.resolved());
+          LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+          continue;
+        }
+        if (oldestSince == NONE) {
+          oldestSince = now;
+        }
+        boolean due =
+            closing
+                || depth >= config.batchSize()
+                || now - oldestSince >= intervalNanos
+                || waiters.waitingBeyond(counters.resolved());
+        if (!due) {
+          LockSupport.parkNanos(this, oldestSince + intervalNanos - now);
+          continue;
+        }
+        List<WorkflowEvent> events = drain(config.batchSize());
+        if (events.isEmpty()) {
+          // A producer reserved a slot and is about to fill it.
+          Thread.onSpinWait();
+          continue;
+        }
+        deliver(events);
+        waiters.completeUpTo(counters.resolved());
+        if (queue.size() == 0) {
+          oldestSince = NONE;
+        }
+        // Otherwise the rest keeps the age of the oldest event seen: it is sent no later than
+        // flushInterval after that, never later than its own due time.
+      } catch (RuntimeException | Error e) {
+        LOGGER.error("durable-tracker: sender loop failed; it keeps running", e);
+      }
+    }
+  }
+
+  private List<WorkflowEvent> drain(int max) {
+    List<WorkflowEvent> events = new ArrayList<>(Math.min(max, 1024));
+    while (events.size() < max) {
+      WorkflowEvent event = queue.poll();
+      if (event == null) {
+        break;
+      }
+      events.add(event);
+    }
+    return events;
+  }
+
+  private void deliver(List<WorkflowEvent> events) {
+    List<Batch> batches = assembler.assemble(events, this::dropOne);
+    for (Batch batch : batches) {
+      send(batch);
+    }
+  }
+
+  private void dropOne(DropReason reason, String detail) {
+    counters.dropped(reason, 1);
+    log.log(Level.WARN, "dropped-" + reason, 1, "durable-tracker: dropped 1 event (" + reason + "): " + detail);
+  }
+
+  private void send(Batch batch) {
+    int retries = 0;
+    while (true) {
+      if (abort.isDone()) {
+        drop(batch, DropReason.CLOSED, "shutdown timeout reached");
+        return;
+      }
+      long timeoutNanos = config.requestTimeout().toNanos();
+      if (closing) {
+        timeoutNanos = Math.min(timeoutNanos, closeDeadline - System.nanoTime());
+        if (timeoutNanos <= 0) {
+          drop(batch, DropReason.CLOSED, "shutdown timeout reached");
+          return;
+        }
+      }
+      long started = System.nanoTime();
+      HttpSender.Response response = post(batch, Duration.ofNanos(timeoutNanos));
+      if (response == null) {
+        drop(batch, DropReason.CLOSED, "shutdown timeout reached during a request");
+        return;
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      RetryPolicy.Verdict verdict = RetryPolicy.classify(response.status());
+      report(response, verdict, took, batch.size());
+      switch (verdict) {
+        case SUCCESS -> {
+          counters.requestSucceeded();
+          counters.delivered(batch.size());
+          LOGGER.debug("durable-tracker: delivered {} events", batch.size());
+          return;
+        }
+        case SPLIT -> {
+          counters.requestFailed(response.describe());
+          if (batch.size() == 1) {
+            drop(batch, DropReason.TOO_LARGE, "endpoint answered 413 to a single event");
+            return;
+          }
+          log.log(
+              Level.INFO,
+              "split",
+              batch.size(),
+              "durable-tracker: endpoint answered 413; splitting batches in halves");
+          for (Batch half : batch.halves()) {
+            send(half);
+          }
+          return;
+        }
+        case REJECT -> {
+          counters.requestFailed(response.describe());
+          drop(
+              batch,
+              DropReason.REJECTED,
+              "endpoint " + config.redactedEndpoint() + " answered " + response.describe());
+          return;
+        }
+        case RETRY -> {
+          counters.requestFailed(response.describe());
+          if (!retryPolicy.mayRetry(retries)) {
+            drop(
+                batch,
+                DropReason.RETRIES_EXHAUSTED,
+                (retries + 1)
+                    + " tries failed, the last with "
+                    + response.describe()
+                    + " from "
+                    + config.redactedEndpoint());
+            return;
+          }
+          retries++;
+          long delay = retryPolicy.delayNanos(retries, response.retryAfter());
+          log.log(
+              Level.INFO,
+              "retry",
+              batch.size(),
+              "durable-tracker: "
+                  + response.describe()
+                  + " from "
+                  + config.redactedEndpoint()
+                  + "; retrying in "
+                  + Duration.ofNanos(delay).toMillis()
+                  + " ms");
+          if (!pause(delay)) {
+            drop(batch, DropReason.CLOSED, "shutdown timeout reached while waiting to retry");
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** Waits before a retry; false when shutdown will not allow the wait. */
+  private boolean pause(long nanos) {
+    long until = System.nanoTime() + nanos;
+    while (true) {
+      long now = System.nanoTime();
+      if (abort.isDone() || (closing && until > closeDeadline)) {
+        return false;
+      }
+      if (now >= until) {
+        return true;
+      }
+      LockSupport.parkNanos(this, until - now);
+    }
+  }
+
+  /** The response, or null when shutdown aborted the request. */
+  private HttpSender.Response post(Batch batch, Duration timeout) {
+    CompletableFuture<HttpSender.Response> request;
+    try {
+      request = sender.send(batch.body(), batch.idempotencyKey(), timeout);
+    } catch (RuntimeException e) {
+      return new HttpSender.Response(0, null, "request failed (" + e.getClass().getSimpleName() + ")");
+    }
+    CompletableFuture.anyOf(request, abort).join();
+    if (!request.isDone()) {
+      request.cancel(true);
+      return null;
+    }
+    return request.join();
+  }
+
+  private void drop(Batch batch, DropReason reason, String detail) {
+    counters.dropped(reason, batch.size());
+    log.log(
+        Level.WARN,
+        "dropped-" + reason,
+        batch.size(),
+        "durable-tracker: dropped " + batch.size() + " events (" + reason + "): " + detail);
+  }
+
+  private void report(HttpSender.Response response, RetryPolicy.Verdict verdict, Duration took, int events) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    SendOutcome outcome =
+        switch (verdict) {
+          case SUCCESS -> SendOutcome.SUCCESS;
+          case RETRY -> SendOutcome.RETRY;
+          case SPLIT, REJECT -> SendOutcome.REJECTED;
+        };
+    SendReport report = new SendReport(response.status(), outcome, took, events);
+    for (SendListener listener : listeners) {
+      try {
+        listener.onSend(report);
+      } catch (RuntimeException e) {
+        log.log(Level.WARN, "listener", 0, "durable-tracker: send listener failed: " + e);
+      }
+    }
+  }
+
+  /** Logs drops counted on callers' threads, where logging would cost them. */
+  private void reportRefusals() {
+    for (DropReason reason : new DropReason[] {DropReason.QUEUE_FULL, DropReason.CLOSED, DropReason.INVALID}) {
+      long now = counters.refusedCount(reason);
+      long before = reportedRefusals.getOrDefault(reason, 0L);
+      if (now > before) {
+        reportedRefusals.put(reason, now);
+        String why =
+            switch (reason) {
+              case QUEUE_FULL -> "the queue held maxQueueSize=" + queue.capacity() + " events";
+              case INVALID -> "the event was null";
+              default -> "the tracker is closed";
+            };
+        log.log(
+            Level.WARN,
+            "refused-" + reason,
+            now - before,
+            "durable-tracker: dropped " + (now - before) + " events (" + reason + "): " + why);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.durableeffect.tracker.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class WorkflowEventsTest {
+
+  @Test
+  void eventIdsAreLowerCaseUuidVersion7() {
+    BaseEvent base = WorkflowEvents.createBaseEvent("wf", "name");
+
+    UUID id = UUID.fromString(base.eventId());
+    assertThat(id.version()).isEqualTo(7);
+    assertThat(id.variant()).isEqualTo(2);
+    assertThat(base.eventId())
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  }
+
+  @Test
+  void idsCreatedInSequenceAreUniqueAndTimeOrdered() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      ids.add(WorkflowEvents.createBaseEvent("wf", "name").eventId());
+    }
+
+    assertThat(ids).doesNotHaveDuplicates().isSorted();
+  }
+
+  @Test
+  void idsEmbedTheirCreationTime() {
+    long before = System.currentTimeMillis();
+    String id = WorkflowEvents.newEventId();
+    long after = System.currentTimeMillis();
+
+    long millis = Long.parseLong(id.replace("-", "").substring(0, 12), 16);
+    assertThat(millis).isBetween(before, after);
+  }
+
+  @Test
+  void timestampComesFromTheClockTruncatedToMilliseconds() {
+    Clock clock = Clock.fixed(Instant.parse("2025-12-05T03:20:12.456789Z"), ZoneOffset.UTC);
+
+    BaseEvent base = WorkflowEvents.createBaseEvent("wf", "name", null, clock);
+
+    assertThat(base.timestamp()).isEqualTo(Instant.parse("2025-12-05T03:20:12.456Z"));
+  }
+
+  @Test
+  void emptyOrBlankExecutionIdCountsAsAbsent() {
+    assertThat(WorkflowEvents.createBaseEvent("wf", "name", "").executionId()).isNull();
+    assertThat(WorkflowEvents.createBaseEvent("wf", "name", "  ").executionId()).isNull();
+    assertThat(WorkflowEvents.createBaseEvent("wf", "name").executionId()).isNull();
+    assertThat(WorkflowEvents.createBaseEvent("wf", "name", "exec-1").executionId())
+        .isEqualTo("exec-1");
+  }
+
+  @Test
+  void enrichEventAddsEnvAndServiceKey() {
+    WorkflowEvent event =
+        new WorkflowEvent.WorkflowResumed(WorkflowEvents.createBaseEvent("wf", "name"));
+
+    WireEvent wire = WorkflowEvents.enrichEvent(event, "production", "orders");
+
+    assertThat(wire.event()).isSameAs(event);
+    assertThat(wire.env()).isEqualTo("production");
+    assertThat(wire.serviceKey()).isEqualTo("orders");
+  }
+
+  @Test
+  void everyTypeHasItsWireNameAndLooksUpByIt() {
+    assertThat(WorkflowEventType.values()).hasSize(16);
+    for (WorkflowEventType type : WorkflowEventType.values()) {
+      assertThat(WorkflowEventType.fromWireName(type.wireName())).contains(type);
+    }
+    assertThat(WorkflowEventType.STEP_COMPLETED.wireName()).isEqualTo("step.completed");
+    assertThat(WorkflowEventType.fromWireName("step.unknown")).isEmpty();
+  }
+}

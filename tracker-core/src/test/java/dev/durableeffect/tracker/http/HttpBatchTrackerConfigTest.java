@@ -1,0 +1,104 @@
+package dev.durableeffect.tracker.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class HttpBatchTrackerConfigTest {
+
+  private static HttpBatchTrackerConfig.Builder valid() {
+    return HttpBatchTrackerConfig.builder()
+        .endpoint("https://events.example.com/ingest")
+        .env("production")
+        .serviceKey("orders");
+  }
+
+  private static void assertRejected(Consumer<HttpBatchTrackerConfig.Builder> change, String message) {
+    HttpBatchTrackerConfig.Builder builder = valid();
+    change.accept(builder);
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void defaultsMatchTheDocumentedTable() {
+    HttpBatchTrackerConfig config = valid().build();
+
+    assertThat(config.endpoint()).isEqualTo(URI.create("https://events.example.com/ingest"));
+    assertThat(config.batchSize()).isEqualTo(100);
+    assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.headers()).isEmpty();
+    assertThat(config.maxAttempts()).isEqualTo(3);
+    assertThat(config.initialDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.maxDelay()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.maxQueueSize()).isEqualTo(10_000);
+    assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.compression()).isEqualTo(Compression.GZIP);
+    assertThat(config.maxBatchBytes()).isEqualTo(1024 * 1024);
+    assertThat(config.maxEventBytes()).isEqualTo(256 * 1024);
+    assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void invalidValuesNameTheSettingAndTheValue() {
+    assertRejected(b -> b.endpoint("ftp://host/x"),
+        "Invalid durable-tracker setting endpoint: ftp://host/x (expected an absolute http or https URL with a host)");
+    assertRejected(b -> b.endpoint("not a url"),
+        "Invalid durable-tracker setting endpoint: 'not a url' is not a URL (expected an absolute http or https URL with a host)");
+    assertRejected(b -> b.env(" "),
+        "Invalid durable-tracker setting env: ' ' (expected a non-blank value)");
+    assertRejected(b -> b.serviceKey(null), "durable-tracker setting serviceKey is required");
+    assertRejected(b -> b.batchSize(0),
+        "Invalid durable-tracker setting batchSize: 0 (expected a number greater than 0)");
+    assertRejected(b -> b.flushInterval(Duration.ofSeconds(-1)),
+        "Invalid durable-tracker setting flushInterval: PT-1S (expected a duration greater than 0)");
+    assertRejected(b -> b.maxAttempts(-1),
+        "Invalid durable-tracker setting maxAttempts: -1 (expected 0 or more)");
+    assertRejected(b -> b.maxQueueSize(-5),
+        "Invalid durable-tracker setting maxQueueSize: -5 (expected a number greater than 0)");
+    assertRejected(b -> b.initialDelay(Duration.ofSeconds(10)).maxDelay(Duration.ofSeconds(1)),
+        "Invalid durable-tracker setting maxDelay: PT1S (expected at least initialDelay (PT10S))");
+    assertRejected(b -> b.maxEventBytes(1000).maxBatchBytes(1000),
+        "Invalid durable-tracker setting maxBatchBytes: 1000 (expected at least maxEventBytes + 13 (1013))");
+    assertRejected(b -> b.requestTimeout(Duration.ZERO),
+        "Invalid durable-tracker setting requestTimeout: PT0S (expected a duration greater than 0)");
+    assertRejected(b -> b.header("Bad Header", "x"),
+        "Invalid durable-tracker setting headers: 'Bad Header' (expected a header name (letters, digits, -))");
+  }
+
+  @Test
+  void credentialsInTheEndpointNeverAppearInMessagesOrToString() {
+    assertThatThrownBy(() -> valid().endpoint("ftp://user:pw@host/x?token=abc").build())
+        .hasMessageNotContaining("pw")
+        .hasMessageNotContaining("token");
+    assertThatThrownBy(() -> valid().endpoint("http://user:pw@host name/x?token=abc").build())
+        .hasMessageNotContaining("pw")
+        .hasMessageNotContaining("abc");
+
+    HttpBatchTrackerConfig config =
+        valid().endpoint("https://user:pw@events.example.com:8443/ingest?token=abc").build();
+    assertThat(config.redactedEndpoint()).isEqualTo("https://events.example.com:8443/ingest");
+    assertThat(config.toString()).doesNotContain("pw", "abc");
+  }
+
+  @Test
+  void toStringListsHeaderNamesButNeverTheirValues() {
+    HttpBatchTrackerConfig config =
+        valid().header("Authorization", "Bearer s3cr3t").header("X-Api-Key", "k3y").build();
+
+    assertThat(config.toString()).contains("Authorization", "X-Api-Key").doesNotContain("s3cr3t", "k3y");
+  }
+
+  @Test
+  void toBuilderKeepsEverySetting() {
+    HttpBatchTrackerConfig config =
+        valid().batchSize(7).header("A", "b").compression(Compression.NONE).build();
+
+    assertThat(config.toBuilder().build()).isEqualTo(config);
+  }
+}

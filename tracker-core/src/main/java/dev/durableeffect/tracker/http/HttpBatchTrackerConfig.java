@@ -92,8 +92,7 @@ public record HttpBatchTrackerConfig(
         throw invalid("headers", "'" + header.getKey() + "'", "a header name (letters, digits, -)");
       }
       if (header.getValue() == null) {
-        throw new IllegalArgumentException(
-            "headers." + header.getKey() + " has no value; give it one or remove it");
+        throw new InvalidSettingException("headers." + header.getKey(), null, "a header value");
       }
     }
     if (maxAttempts < 0) {
@@ -206,14 +205,13 @@ public record HttpBatchTrackerConfig(
     return true;
   }
 
-  private static IllegalArgumentException invalid(String setting, @Nullable Object value, String valid) {
-    return new IllegalArgumentException(
-        "Invalid durable-tracker setting " + setting + ": " + value + " (expected " + valid + ")");
+  private static InvalidSettingException invalid(String setting, @Nullable Object value, String valid) {
+    return new InvalidSettingException(setting, String.valueOf(value), valid);
   }
 
   private static void requirePresent(@Nullable Object value, String setting) {
     if (value == null) {
-      throw new IllegalArgumentException("durable-tracker setting " + setting + " is required");
+      throw new InvalidSettingException(setting, null, "a value");
     }
   }
 
@@ -388,10 +386,10 @@ public record HttpBatchTrackerConfig(
         try {
           uri = new URI(endpointText.strip());
         } catch (URISyntaxException e) {
-          throw new IllegalArgumentException(
-              "Invalid durable-tracker setting endpoint: '"
-                  + redactText(endpointText)
-                  + "' is not a URL (expected an absolute http or https URL with a host)");
+          throw new InvalidSettingException(
+              "endpoint",
+              "'" + redactText(endpointText) + "'",
+              "an absolute http or https URL with a host");
         }
       }
       return new HttpBatchTrackerConfig(

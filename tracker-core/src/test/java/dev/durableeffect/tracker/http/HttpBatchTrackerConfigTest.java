@@ -21,7 +21,7 @@ class HttpBatchTrackerConfigTest {
     HttpBatchTrackerConfig.Builder builder = valid();
     change.accept(builder);
     assertThatThrownBy(builder::build)
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidSettingException.class)
         .hasMessage(message);
   }
 
@@ -49,10 +49,10 @@ class HttpBatchTrackerConfigTest {
     assertRejected(b -> b.endpoint("ftp://host/x"),
         "Invalid durable-tracker setting endpoint: ftp://host/x (expected an absolute http or https URL with a host)");
     assertRejected(b -> b.endpoint("not a url"),
-        "Invalid durable-tracker setting endpoint: 'not a url' is not a URL (expected an absolute http or https URL with a host)");
+        "Invalid durable-tracker setting endpoint: 'not a url' (expected an absolute http or https URL with a host)");
     assertRejected(b -> b.env(" "),
         "Invalid durable-tracker setting env: ' ' (expected a non-blank value)");
-    assertRejected(b -> b.serviceKey(null), "durable-tracker setting serviceKey is required");
+    assertRejected(b -> b.serviceKey(null), "durable-tracker setting serviceKey is required (expected a value)");
     assertRejected(b -> b.batchSize(0),
         "Invalid durable-tracker setting batchSize: 0 (expected a number greater than 0)");
     assertRejected(b -> b.flushInterval(Duration.ofSeconds(-1)),

@@ -1,0 +1,73 @@
+package dev.durableeffect.tracker.autoconfigure;
+
+import dev.durableeffect.tracker.http.Compression;
+import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code durable.tracker.*} properties.
+ *
+ * @param enabled Whether to configure a tracker at all; false leaves EventTracking a no-op.
+ * @param type Which tracker to use: http, noop or in-memory. Default: http when an endpoint is set,
+ *     otherwise noop.
+ * @param endpoint http or https URL events are POSTed to; required for the http tracker.
+ * @param env Environment added to every event. Default: the first active profile, else "default".
+ * @param serviceKey Key identifying this service, added to every event. Default:
+ *     spring.application.name.
+ * @param batchSize Most events per request; a full batch is sent at once.
+ * @param flushInterval Longest an accepted event waits before it is sent.
+ * @param headers Extra request headers, for example an API key. Values are never logged or shown.
+ * @param retry Retry of failed requests.
+ * @param maxQueueSize Events held in memory at most; beyond that new events are dropped and counted.
+ * @param requestTimeout Limit of one request, connect to last byte.
+ * @param compression Request body encoding: gzip or none.
+ * @param maxBatchBytes Largest uncompressed request body; batches are split to stay under it.
+ * @param maxEventBytes Largest single event; a larger one is dropped and counted.
+ * @param shutdownTimeout How long shutdown may spend delivering what is pending.
+ */
+@ConfigurationProperties("durable.tracker")
+public record DurableTrackerProperties(
+    @DefaultValue("true") boolean enabled,
+    @Nullable TrackerType type,
+    @Nullable String endpoint,
+    @Nullable String env,
+    @Nullable String serviceKey,
+    @DefaultValue("100") int batchSize,
+    @DefaultValue("5s") Duration flushInterval,
+    @Nullable Map<String, String> headers,
+    @DefaultValue Retry retry,
+    @DefaultValue("10000") int maxQueueSize,
+    @DefaultValue("10s") Duration requestTimeout,
+    @DefaultValue("gzip") Compression compression,
+    @DefaultValue("1MB") DataSize maxBatchBytes,
+    @DefaultValue("256KB") DataSize maxEventBytes,
+    @DefaultValue("10s") Duration shutdownTimeout) {
+
+  /** Headers never null. */
+  public DurableTrackerProperties {
+    headers = headers == null ? Map.of() : Map.copyOf(headers);
+  }
+
+  /** Lists the settings; header names appear, header values never do. */
+  @Override
+  public String toString() {
+    return "DurableTrackerProperties[enabled=" + enabled + ", type=" + type + ", env=" + env
+        + ", serviceKey=" + serviceKey + ", headers=" + headers.keySet() + "]";
+  }
+
+  /**
+   * Retry of failed requests: exponential backoff with full jitter.
+   *
+   * @param maxAttempts Retries after the first try; 0 turns retrying off.
+   * @param initialDelay First backoff delay; doubles with each retry.
+   * @param maxDelay Cap of the backoff delay.
+   */
+  public record Retry(
+      @DefaultValue("3") int maxAttempts,
+      @DefaultValue("1s") Duration initialDelay,
+      @DefaultValue("30s") Duration maxDelay) {}
+}

@@ -1,0 +1,11 @@
+package dev.durableeffect.tracker.autoconfigure;
+
+/** Which tracker {@code durable.tracker.type} selects. */
+public enum TrackerType {
+  /** Batches events and POSTs them to {@code durable.tracker.endpoint}. */
+  HTTP,
+  /** Discards events: tracking is off. */
+  NOOP,
+  /** Keeps events in memory, for tests and demos. */
+  IN_MEMORY
+}

@@ -1,0 +1,195 @@
+package dev.durableeffect.tracker.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.durableeffect.tracker.event.WorkflowEventType;
+import dev.durableeffect.tracker.http.HttpBatchTracker;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.util.TestSocketUtils;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** The demo end to end: workflows, the tracker, the collector, over real HTTP. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+class SampleAppTest {
+
+  static final int PORT = TestSocketUtils.findAvailableTcpPort();
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("server.port", () -> PORT);
+    registry.add("demo.autorun", () -> "false");
+    registry.add("demo.pace", () -> "0.05");
+    registry.add("durable.tracker.flush-interval", () -> "100ms");
+  }
+
+  @Autowired HttpBatchTracker tracker;
+  @Autowired EventStore store;
+
+  private final WebClient client = WebClient.create("http://localhost:" + PORT);
+
+  private JsonNode post(String path) throws Exception {
+    return MAPPER.readTree(client.post().uri(path).retrieve().bodyToMono(String.class).block());
+  }
+
+  private List<JsonNode> events(String workflowId) throws Exception {
+    String body = client.get().uri(b -> b.path("/api/events").queryParam("workflowId", workflowId).build())
+        .retrieve().bodyToMono(String.class).block();
+    List<JsonNode> events = new ArrayList<>();
+    MAPPER.readTree(body).forEach(events::add);
+    return events;
+  }
+
+  private static List<String> types(List<JsonNode> events) {
+    return events.stream().map(e -> e.get("type").asText()).toList();
+  }
+
+  private List<JsonNode> runToEnd(String workflow, String lastType) throws Exception {
+    JsonNode launch = post("/api/workflows/" + workflow);
+    assertThat(launch.get("workflow").asText()).isEqualTo(workflow);
+    String workflowId = launch.get("workflowId").asText();
+    assertThat(launch.get("executionId").asText()).startsWith("exec-");
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      List<String> types = types(events(workflowId));
+      return !types.isEmpty() && types.get(types.size() - 1).equals(lastType);
+    });
+    List<JsonNode> events = events(workflowId);
+    for (JsonNode event : events) {
+      assertThat(event.get("env").asText()).isEqualTo("demo");
+      assertThat(event.get("serviceKey").asText()).isEqualTo("tracker-sample-app");
+      assertThat(event.get("source").asText()).isEqualTo("workflow");
+      assertThat(event.get("executionId").asText()).isEqualTo(launch.get("executionId").asText());
+    }
+    return events;
+  }
+
+  @Test
+  void eachDemoWorkflowsEventsArriveInOrderAndTogetherCoverAllSixteenTypes() throws Exception {
+    Set<WorkflowEventType> seen = EnumSet.noneOf(WorkflowEventType.class);
+
+    List<String> order = types(runToEnd("order-fulfillment", "workflow.completed"));
+    assertThat(order).containsExactly(
+        "workflow.started",
+        "step.completed",
+        "step.started", "step.completed",
+        "step.started", "step.completed",
+        "step.started", "step.failed", "retry.scheduled", "workflow.paused", "workflow.resumed",
+        "step.started", "step.completed",
+        "sleep.started", "workflow.paused", "workflow.resumed", "sleep.completed",
+        "step.started", "step.completed",
+        "workflow.completed");
+    List<String> payment = types(runToEnd("payment-failure", "workflow.failed"));
+    assertThat(payment).endsWith("step.failed", "retry.exhausted", "workflow.failed");
+    List<String> report = types(runToEnd("report-timeout", "workflow.failed"));
+    assertThat(report).containsSubsequence("timeout.set", "step.started", "timeout.exceeded", "step.failed", "workflow.failed");
+    List<String> imports = types(runToEnd("queued-import", "workflow.completed"));
+    assertThat(imports).startsWith("workflow.queued", "workflow.started");
+    List<String> cancelled = types(runToEnd("cancelled-shipment", "workflow.cancelled"));
+    assertThat(cancelled).contains("sleep.completed");
+
+    for (List<String> types : List.of(order, payment, report, imports, cancelled)) {
+      types.forEach(t -> seen.add(WorkflowEventType.fromWireName(t).orElseThrow()));
+    }
+    assertThat(seen).isEqualTo(EnumSet.allOf(WorkflowEventType.class));
+  }
+
+  @Test
+  void unknownWorkflowsAnswer404WithTheValidNames() throws Exception {
+    String body = client.post().uri("/api/workflows/teleport").exchangeToMono(r -> {
+      assertThat(r.statusCode().value()).isEqualTo(404);
+      return r.bodyToMono(String.class);
+    }).block();
+
+    JsonNode json = MAPPER.readTree(body);
+    assertThat(json.get("error").asText()).contains("teleport");
+    assertThat(json.get("workflows")).hasSize(5);
+  }
+
+  @Test
+  void malformedBodiesAreRejectedWithoutLosingStoredEvents() throws Exception {
+    String good = goodBatch("wf-malformed-check");
+    assertThat(ingest(good.getBytes(StandardCharsets.UTF_8), false)).containsEntry("status", 200);
+    int stored = store.size();
+
+    Map<String, Object> missingField = ingest(good.replace("\"stepName\":\"s\",", "").replace("wf-malformed-check", "wf-other").getBytes(StandardCharsets.UTF_8), false);
+    Map<String, Object> notJson = ingest("{\"events\":[".getBytes(StandardCharsets.UTF_8), false);
+    Map<String, Object> notGzip = ingest(good.getBytes(StandardCharsets.UTF_8), true);
+
+    assertThat(missingField).containsEntry("status", 400);
+    assertThat((String) missingField.get("error")).isEqualTo("events[0].stepName: required field is missing");
+    assertThat(notJson).containsEntry("status", 400);
+    assertThat((String) notJson.get("error")).startsWith("body: not valid JSON");
+    assertThat(notGzip).containsEntry("status", 400);
+    assertThat(store.size()).isEqualTo(stored);
+    assertThat(events("wf-malformed-check")).hasSize(1);
+  }
+
+  @Test
+  void duplicateDeliveryIsCountedNotStoredTwice() throws Exception {
+    byte[] batch = goodBatch("wf-duplicate-check").getBytes(StandardCharsets.UTF_8);
+
+    Map<String, Object> first = ingest(gzip(batch), true);
+    Map<String, Object> second = ingest(batch, false);
+
+    assertThat(first).containsEntry("received", 1).containsEntry("duplicates", 0);
+    assertThat(second).containsEntry("received", 0).containsEntry("duplicates", 1);
+    assertThat(events("wf-duplicate-check")).hasSize(1);
+  }
+
+  @Test
+  void theTrackerDeliversToTheEmbeddedCollector() {
+    assertThat(tracker.config().endpoint().toString()).isEqualTo("http://localhost:" + PORT + "/ingest");
+  }
+
+  private static String goodBatch(String workflowId) {
+    return "{\"events\":[{\"eventId\":\"" + java.util.UUID.randomUUID() + "\",\"timestamp\":\"2025-12-05T03:20:12.456Z\","
+        + "\"source\":\"workflow\",\"workflowId\":\"" + workflowId + "\",\"workflowName\":\"manual\","
+        + "\"type\":\"step.started\",\"stepName\":\"s\",\"attempt\":1,\"env\":\"test\",\"serviceKey\":\"k\"}]}";
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> ingest(byte[] body, boolean gzipHeader) throws Exception {
+    return client.post().uri("/ingest")
+        .headers(h -> {
+          h.set("Content-Type", "application/json");
+          if (gzipHeader) {
+            h.set("Content-Encoding", "gzip");
+          }
+        })
+        .bodyValue(body)
+        .exchangeToMono(r -> r.bodyToMono(String.class).map(text -> {
+          try {
+            Map<String, Object> json = new java.util.HashMap<>(MAPPER.readValue(text, Map.class));
+            json.put("status", r.statusCode().value());
+            return json;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }))
+        .block();
+  }
+
+  private static byte[] gzip(byte[] body) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+      zip.write(body);
+    }
+    return out.toByteArray();
+  }
+}

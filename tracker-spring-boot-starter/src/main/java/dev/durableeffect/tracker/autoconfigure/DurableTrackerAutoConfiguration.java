@@ -39,12 +39,12 @@ public class DurableTrackerAutoConfiguration {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(DurableTrackerAutoConfiguration.class);
 
-  /** Flushes on shutdown whichever tracker the context has, ours or the application's. */
+  /** Registers, and on shutdown drains and closes, whichever tracker the context has, ours or the application's. */
   @Bean
   @ConditionalOnBean(EventTracker.class)
   @ConditionalOnMissingBean(TrackerLifecycle.class)
-  TrackerLifecycle durableTrackerLifecycle(EventTracker tracker, DurableTrackerProperties properties) {
-    return new TrackerLifecycle(tracker, properties.shutdownTimeout());
+  TrackerLifecycle durableTrackerLifecycle(EventTracker tracker) {
+    return new TrackerLifecycle(tracker);
   }
 
   /** The http tracker: batches events and POSTs them to the endpoint. */

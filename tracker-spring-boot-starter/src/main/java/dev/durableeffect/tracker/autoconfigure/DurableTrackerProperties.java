@@ -28,6 +28,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxBatchBytes Largest uncompressed request body; batches are split to stay under it.
  * @param maxEventBytes Largest single event; a larger one is dropped and counted.
  * @param shutdownTimeout How long shutdown may spend delivering what is pending.
+ * @param health How the Actuator health indicator judges delivery.
  */
 @ConfigurationProperties("durable.tracker")
 public record DurableTrackerProperties(
@@ -45,7 +46,8 @@ public record DurableTrackerProperties(
     @DefaultValue("gzip") Compression compression,
     @DefaultValue("1MB") DataSize maxBatchBytes,
     @DefaultValue("256KB") DataSize maxEventBytes,
-    @DefaultValue("10s") Duration shutdownTimeout) {
+    @DefaultValue("10s") Duration shutdownTimeout,
+    @DefaultValue Health health) {
 
   /** Headers never null. */
   public DurableTrackerProperties {
@@ -58,6 +60,16 @@ public record DurableTrackerProperties(
     return "DurableTrackerProperties[enabled=" + enabled + ", type=" + type + ", env=" + env
         + ", serviceKey=" + serviceKey + ", headers=" + headers.keySet() + "]";
   }
+
+  /**
+   * How the health indicator judges delivery.
+   *
+   * @param failingAfter How long no request may succeed, while events wait, before health reports
+   *     failing-status.
+   * @param failingStatus The status reported then, for example DOWN or OUT_OF_SERVICE.
+   */
+  public record Health(
+      @DefaultValue("1m") Duration failingAfter, @DefaultValue("DOWN") String failingStatus) {}
 
   /**
    * Retry of failed requests: exponential backoff with full jitter.

@@ -2,16 +2,14 @@ package dev.durableeffect.tracker.autoconfigure;
 
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.EventTracking;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Registers the tracker with {@link EventTracking} on start and flushes it on stop, in a phase after
+ * Registers the tracker with {@link EventTracking} on start and closes it on stop, in a phase after
  * the web server's graceful shutdown (so events from requests that finish while it drains are
- * included) and before Reactor Netty's resources are disposed (phase 0).
+ * included) and before Reactor Netty's resources are disposed (phase 0). Closing stops intake and
+ * drains under one deadline, the tracker's shutdown timeout; anything emitted later is counted as
+ * dropped ({@code CLOSED}), never lost silently.
  */
 final class TrackerLifecycle implements SmartLifecycle {
 
@@ -21,15 +19,11 @@ final class TrackerLifecycle implements SmartLifecycle {
    */
   static final int PHASE = Integer.MAX_VALUE - 4096;
 
-  private static final Logger LOGGER = LoggerFactory.getLogger(TrackerLifecycle.class);
-
   private final EventTracker tracker;
-  private final Duration shutdownTimeout;
   private volatile boolean running;
 
-  TrackerLifecycle(EventTracker tracker, Duration shutdownTimeout) {
+  TrackerLifecycle(EventTracker tracker) {
     this.tracker = tracker;
-    this.shutdownTimeout = shutdownTimeout;
   }
 
   @Override
@@ -40,8 +34,8 @@ final class TrackerLifecycle implements SmartLifecycle {
 
   @Override
   public void stop() {
-    flush();
     EventTracking.unregister(tracker);
+    tracker.close();
     running = false;
   }
 
@@ -51,19 +45,6 @@ final class TrackerLifecycle implements SmartLifecycle {
       stop();
     } finally {
       callback.run();
-    }
-  }
-
-  private void flush() {
-    try {
-      tracker.flush().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      LOGGER.warn(
-          "durable-tracker: {} events still pending after the {} shutdown flush",
-          tracker.pending(),
-          shutdownTimeout);
     }
   }
 

@@ -1,0 +1,84 @@
+package dev.durableeffect.tracker.autoconfigure;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.EventTracker;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.http.DeliveryStatus;
+import dev.durableeffect.tracker.http.HttpBatchTracker;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The tracker's health, independent of the Actuator line (Boot 3.5 and 4.0 have different health
+ * APIs; thin adapters turn this report into theirs). Never shows header values or credentials.
+ */
+final class TrackerHealth {
+
+  /** A status code ({@code UP}, {@code DOWN}, ...) and details. */
+  record Report(String status, Map<String, Object> details) {}
+
+  private final EventTracker tracker;
+  private final Duration failingAfter;
+  private final String failingStatus;
+  private final Clock clock;
+  private final Instant createdAt;
+
+  TrackerHealth(EventTracker tracker, DurableTrackerProperties.Health settings, Clock clock) {
+    this.tracker = tracker;
+    this.failingAfter = settings.failingAfter();
+    this.failingStatus = settings.failingStatus();
+    this.clock = clock;
+    this.createdAt = clock.instant();
+  }
+
+  Report check() {
+    TrackerStats stats = tracker.stats();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("type", TrackerKind.of(tracker));
+    String status = "UP";
+    if (tracker instanceof HttpBatchTracker http) {
+      details.put("endpoint", origin(http.config().endpoint()));
+      DeliveryStatus delivery = http.deliveryStatus();
+      if (delivery.lastSuccess() != null) {
+        details.put("lastSuccess", delivery.lastSuccess().toString());
+      }
+      if (delivery.lastFailure() != null) {
+        details.put("lastFailure", delivery.lastFailure().toString());
+        details.put("lastFailureReason", delivery.lastFailureReason());
+      }
+      details.put("consecutiveFailures", delivery.consecutiveFailures());
+      details.put("queueSize", http.queueSize());
+      details.put("queueCapacity", http.config().maxQueueSize());
+      Instant lastGood = delivery.lastSuccess() != null ? delivery.lastSuccess() : createdAt;
+      boolean failing =
+          stats.pending() > 0
+              && delivery.consecutiveFailures() > 0
+              && Duration.between(lastGood, clock.instant()).compareTo(failingAfter) > 0;
+      if (failing) {
+        status = failingStatus;
+        details.put("problem", "no request has succeeded for over " + failingAfter + " while events wait");
+      }
+    }
+    details.put("pending", stats.pending());
+    details.put("emitted", stats.emitted());
+    details.put("delivered", stats.delivered());
+    details.put("dropped", stats.dropped());
+    Map<String, Long> byReason = new LinkedHashMap<>();
+    for (DropReason reason : DropReason.values()) {
+      if (stats.dropped(reason) > 0) {
+        byReason.put(reason.name(), stats.dropped(reason));
+      }
+    }
+    details.put("droppedByReason", byReason);
+    return new Report(status, details);
+  }
+
+  /** scheme://host[:port]: no credentials, path or query. */
+  static String origin(URI endpoint) {
+    return endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() >= 0 ? ":" + endpoint.getPort() : "");
+  }
+}

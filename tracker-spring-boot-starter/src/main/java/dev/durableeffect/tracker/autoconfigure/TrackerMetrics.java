@@ -1,0 +1,82 @@
+package dev.durableeffect.tracker.autoconfigure;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.EventTracker;
+import dev.durableeffect.tracker.http.HttpBatchTracker;
+import dev.durableeffect.tracker.http.SendOutcome;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
+
+/**
+ * Binds the tracker's own counters to Micrometer: meters read {@link EventTracker#stats()}, so
+ * nothing is counted twice. HTTP requests are timed through a send listener.
+ */
+final class TrackerMetrics implements MeterBinder {
+
+  private final EventTracker tracker;
+
+  TrackerMetrics(EventTracker tracker) {
+    this.tracker = tracker;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Tags tags = Tags.of("tracker.type", TrackerKind.of(tracker));
+    events(registry, tags.and("outcome", "emitted"), "Events handed to the tracker", t -> t.stats().emitted());
+    events(registry, tags.and("outcome", "delivered"), "Events the endpoint acknowledged", t -> t.stats().delivered());
+    for (DropReason reason : DropReason.values()) {
+      events(
+          registry,
+          tags.and("outcome", "dropped").and("reason", reason.name()),
+          "Events given up on, by reason",
+          t -> t.stats().dropped(reason));
+    }
+    if (tracker instanceof HttpBatchTracker http) {
+      Gauge.builder("durable.tracker.queue.size", http, HttpBatchTracker::queueSize)
+          .tags(tags)
+          .description("Events waiting in the queue")
+          .register(registry);
+      Gauge.builder("durable.tracker.queue.capacity", http, t -> t.config().maxQueueSize())
+          .tags(tags)
+          .description("Events the queue holds at most (max-queue-size)")
+          .register(registry);
+      http.addSendListener(
+          report -> {
+            Timer.builder("durable.tracker.send")
+                .tags(tags)
+                .tag("status", report.status() == 0 ? "IO_ERROR" : String.valueOf(report.status()))
+                .tag("outcome", report.outcome().name().toLowerCase(Locale.ROOT))
+                .description("HTTP requests to the endpoint")
+                .register(registry)
+                .record(report.duration());
+            if (report.outcome() == SendOutcome.SUCCESS || report.outcome() == SendOutcome.RETRY) {
+              DistributionSummary.builder("durable.tracker.batch.size")
+                  .tags(tags)
+                  .baseUnit("events")
+                  .description("Events per request")
+                  .register(registry)
+                  .record(report.events());
+            }
+          });
+    } else {
+      Gauge.builder("durable.tracker.queue.size", tracker, EventTracker::pending)
+          .tags(tags)
+          .description("Events held by the tracker")
+          .register(registry);
+    }
+  }
+
+  private void events(
+      MeterRegistry registry, Tags tags, String description, java.util.function.ToDoubleFunction<EventTracker> count) {
+    FunctionCounter.builder("durable.tracker.events", tracker, count)
+        .tags(tags)
+        .description(description)
+        .register(registry);
+  }
+}

@@ -9,5 +9,7 @@ import java.time.Duration;
  * @param outcome what the request led to
  * @param duration from sending to the end of the response (or the failure)
  * @param events events in the request body
+ * @param idempotencyKey the request's {@code Idempotency-Key}, the same for every try of a batch
  */
-public record SendReport(int status, SendOutcome outcome, Duration duration, int events) {}
+public record SendReport(
+    int status, SendOutcome outcome, Duration duration, int events, String idempotencyKey) {}

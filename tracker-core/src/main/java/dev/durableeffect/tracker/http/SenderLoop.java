@@ -170,7 +170,7 @@ final class SenderLoop implements Runnable {
       }
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       RetryPolicy.Verdict verdict = RetryPolicy.classify(response.status());
-      report(response, verdict, took, batch.size());
+      report(response, verdict, took, batch);
       switch (verdict) {
         case SUCCESS -> {
           counters.requestSucceeded();
@@ -277,7 +277,7 @@ final class SenderLoop implements Runnable {
         "durable-tracker: dropped " + batch.size() + " events (" + reason + "): " + detail);
   }
 
-  private void report(HttpSender.Response response, RetryPolicy.Verdict verdict, Duration took, int events) {
+  private void report(HttpSender.Response response, RetryPolicy.Verdict verdict, Duration took, Batch batch) {
     if (listeners.isEmpty()) {
       return;
     }
@@ -287,7 +287,8 @@ final class SenderLoop implements Runnable {
           case RETRY -> SendOutcome.RETRY;
           case SPLIT, REJECT -> SendOutcome.REJECTED;
         };
-    SendReport report = new SendReport(response.status(), outcome, took, events);
+    SendReport report =
+        new SendReport(response.status(), outcome, took, batch.size(), batch.idempotencyKey());
     for (SendListener listener : listeners) {
       try {
         listener.onSend(report);

@@ -1,0 +1,112 @@
+package dev.durableeffect.tracker.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.autoconfigure.DurableTrackerAutoConfiguration;
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.event.WorkflowEvents;
+import dev.durableeffect.tracker.http.HttpBatchTracker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+
+/** Closing a Spring context with the starter while threads keep emitting and the sink hangs. */
+@ExtendWith(SeedReporter.class)
+class ShutdownUnderLoadTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @ImportAutoConfiguration(DurableTrackerAutoConfiguration.class)
+  static class App {}
+
+  @Test
+  void closingWhileEmittingDeliversOrCountsEverythingAndReturnsWithinTheShutdownTimeout() throws Exception {
+    Duration shutdownTimeout = Duration.ofSeconds(2);
+    try (FaultySink sink = new FaultySink(SeedReporter.SEED, Integer.MAX_VALUE, Duration.ofMillis(700), "1")) {
+      ConfigurableApplicationContext context =
+          new SpringApplicationBuilder(App.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "durable.tracker.endpoint=" + sink.endpoint(),
+                  "durable.tracker.service-key=faults",
+                  "durable.tracker.batch-size=100",
+                  "durable.tracker.flush-interval=50ms",
+                  "durable.tracker.request-timeout=5s",
+                  "durable.tracker.retry.initial-delay=20ms",
+                  "durable.tracker.retry.max-delay=100ms",
+                  "durable.tracker.shutdown-timeout=" + shutdownTimeout.toMillis() + "ms")
+              .run();
+      sink.mode(FaultySink.Mode.HEALTHY);
+      HttpBatchTracker tracker = context.getBean(HttpBatchTracker.class);
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong emitted = new AtomicLong();
+      AtomicLong slowestEmit = new AtomicLong();
+      CountDownLatch warm = new CountDownLatch(4);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Thread thread =
+            new Thread(
+                () -> {
+                  long count = 0;
+                  while (running.get()) {
+                    WorkflowEvent event =
+                        new WorkflowEvent.StepStarted(WorkflowEvents.createBaseEvent("wf", "shutdown"), "s", 1);
+                    long before = System.nanoTime();
+                    tracker.emit(event);
+                    slowestEmit.accumulateAndGet(System.nanoTime() - before, Math::max);
+                    emitted.incrementAndGet();
+                    if (++count == 1_000) {
+                      warm.countDown();
+                    }
+                    if (count % 50 == 0) {
+                      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                    }
+                  }
+                });
+        thread.start();
+        threads.add(thread);
+      }
+      warm.await();
+      await(Duration.ofMillis(1500));
+      sink.mode(FaultySink.Mode.HANG);
+
+      long start = System.nanoTime();
+      context.close();
+      Duration closing = Duration.ofNanos(System.nanoTime() - start);
+
+      await(Duration.ofMillis(200));
+      running.set(false);
+      for (Thread thread : threads) {
+        thread.join();
+      }
+
+      TrackerStats stats = tracker.stats();
+      System.out.println("closed in " + closing.toMillis() + " ms; " + stats + "; slowest emit " + slowestEmit.get() / 1_000 + " us");
+      assertThat(closing).isLessThan(shutdownTimeout.plusSeconds(3));
+      assertThat(stats.emitted()).isEqualTo(emitted.get());
+      assertThat(stats.pending()).isZero();
+      assertThat(stats.emitted()).isEqualTo(stats.delivered() + stats.dropped());
+      assertThat(stats.delivered()).isPositive();
+      assertThat(stats.dropped(DropReason.CLOSED)).as("emitted after close, or stuck at the hang").isPositive();
+      assertThat(stats.dropped())
+          .as("only events emitted after close, stuck at the hang, or beyond the queue are dropped")
+          .isEqualTo(stats.dropped(DropReason.CLOSED) + stats.dropped(DropReason.QUEUE_FULL));
+      assertThat(slowestEmit.get()).isLessThan(Duration.ofMillis(50).toNanos());
+    }
+  }
+
+  private static void await(Duration duration) throws InterruptedException {
+    Thread.sleep(duration.toMillis());
+  }
+}

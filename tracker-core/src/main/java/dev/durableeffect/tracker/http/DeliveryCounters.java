@@ -14,7 +14,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class DeliveryCounters {
 
-  private final LongAdder emitted = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
   private final LongAdder[] refused = new LongAdder[DropReason.values().length];
@@ -32,10 +31,6 @@ final class DeliveryCounters {
       dropped[i] = new LongAdder();
       refused[i] = new LongAdder();
     }
-  }
-
-  void emitted() {
-    emitted.increment();
   }
 
   /** An event refused at {@code emit}: never accepted, so never pending. */
@@ -84,13 +79,19 @@ final class DeliveryCounters {
     return new DeliveryStatus(lastSuccess, lastFailure, lastFailureReason, consecutiveFailures);
   }
 
+  /**
+   * A snapshot. Emitted is derived, not counted on the hot path: every emit was either accepted
+   * (the queue's sequence) or refused (counted under its reason).
+   */
   TrackerStats snapshot(long accepted) {
     EnumMap<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
+    long refusedTotal = 0;
     for (DropReason reason : DropReason.values()) {
       byReason.put(reason, dropped[reason.ordinal()].sum());
+      refusedTotal += refused[reason.ordinal()].sum();
     }
     long resolvedNow = resolved.get();
     return new TrackerStats(
-        emitted.sum(), delivered.sum(), byReason, Math.max(0, accepted - resolvedNow));
+        accepted + refusedTotal, delivered.sum(), byReason, Math.max(0, accepted - resolvedNow));
   }
 }

@@ -7,6 +7,8 @@ import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import io.netty.channel.ChannelOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,6 @@ public final class HttpBatchTracker implements EventTracker {
   private final SenderLoop loop;
   private final Thread senderThread;
   private final @Nullable ConnectionProvider ownConnections;
-  private final long batchSize;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile boolean closedFlag;
@@ -56,7 +57,6 @@ public final class HttpBatchTracker implements EventTracker {
     this.queue = new EventQueue(config.maxQueueSize());
     this.counters = new DeliveryCounters(Clock.systemUTC());
     this.ownConnections = ownConnections;
-    this.batchSize = config.batchSize();
     RateLimitedLog log = new RateLimitedLog(LOGGER, Duration.ofSeconds(30));
     this.loop =
         new SenderLoop(
@@ -105,7 +105,6 @@ public final class HttpBatchTracker implements EventTracker {
 
   @Override
   public void emit(WorkflowEvent event) {
-    counters.emitted();
     if (event == null) {
       counters.refused(DropReason.INVALID);
       return;
@@ -119,9 +118,7 @@ public final class HttpBatchTracker implements EventTracker {
       counters.refused(DropReason.QUEUE_FULL);
       return;
     }
-    if (depth == 1 || depth % batchSize == 0) {
-      LockSupport.unpark(senderThread);
-    }
+    loop.nudge(depth);
     if (drained) {
       // close() finished draining between our check and our offer: account for it ourselves.
       dropLeftovers();
@@ -226,8 +223,11 @@ public final class HttpBatchTracker implements EventTracker {
 
   private synchronized void dropLeftovers() {
     long count = 0;
-    while (queue.poll() != null) {
-      count++;
+    List<WorkflowEvent> batch = new ArrayList<>();
+    int moved;
+    while ((moved = queue.drainTo(batch, 4096)) > 0) {
+      count += moved;
+      batch.clear();
     }
     if (count > 0) {
       counters.dropped(DropReason.CLOSED, count);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,13 @@ final class SenderLoop implements Runnable {
   private final long intervalNanos;
   private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
 
+  /** What the sender thread is doing, so producers wake it only when it waits for them. */
+  private static final long RUNNING = 0;
+  private static final long IDLE = 1;
+  private static final long WAITING = 2;
+
+  private final PaddedSequence sleepState = new PaddedSequence();
+  private volatile @Nullable Thread thread;
   private volatile boolean closing;
   private volatile long closeDeadline = Long.MAX_VALUE;
   private final CompletableFuture<Object> abort = new CompletableFuture<>();
@@ -75,8 +83,45 @@ final class SenderLoop implements Runnable {
     abort.complete(Boolean.TRUE);
   }
 
+  /**
+   * Called by a producer after its event is in the queue: wakes the sender if it is idle, or if it
+   * waits for a full batch and one is there. {@code depthBound} is an upper bound of the depth.
+   */
+  void nudge(long depthBound) {
+    long state = sleepState.get();
+    if (state == RUNNING) {
+      return;
+    }
+    boolean wake = state == IDLE || (depthBound >= config.batchSize() && queue.size() >= config.batchSize());
+    if (wake && sleepState.compareAndSet(state, RUNNING)) {
+      Thread sender = thread;
+      if (sender != null) {
+        LockSupport.unpark(sender);
+      }
+    }
+  }
+
+  // Each park publishes the state first and checks the queue after: a producer offers before it
+  // reads the state, so either it sees the sender waiting and wakes it, or the sender sees its event.
+  private void parkIdle() {
+    sleepState.set(IDLE);
+    if (queue.size() == 0 && !closing) {
+      LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+    }
+    sleepState.set(RUNNING);
+  }
+
+  private void parkWaiting(long nanos) {
+    sleepState.set(WAITING);
+    if (queue.size() < config.batchSize() && !closing) {
+      LockSupport.parkNanos(this, nanos);
+    }
+    sleepState.set(RUNNING);
+  }
+
   @Override
   public void run() {
+    thread = Thread.currentThread();
     long oldestSince = NONE;
     while (true) {
       try {
@@ -89,7 +134,7 @@ final class SenderLoop implements Runnable {
         if (depth == 0) {
           oldestSince = NONE;
           waiters.completeUpTo(counters.resolved());
-          LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+          parkIdle();
           continue;
         }
         if (oldestSince == NONE) {
@@ -101,7 +146,7 @@ final class SenderLoop implements Runnable {
                 || now - oldestSince >= intervalNanos
                 || waiters.waitingBeyond(counters.resolved());
         if (!due) {
-          LockSupport.parkNanos(this, oldestSince + intervalNanos - now);
+          parkWaiting(oldestSince + intervalNanos - now);
           continue;
         }
         List<WorkflowEvent> events = drain(config.batchSize());
@@ -125,13 +170,7 @@ final class SenderLoop implements Runnable {
 
   private List<WorkflowEvent> drain(int max) {
     List<WorkflowEvent> events = new ArrayList<>(Math.min(max, 1024));
-    while (events.size() < max) {
-      WorkflowEvent event = queue.poll();
-      if (event == null) {
-        break;
-      }
-      events.add(event);
-    }
+    queue.drainTo(events, max);
     return events;
   }
 

@@ -1,0 +1,95 @@
+package dev.durableeffect.tracker.benchmarks;
+
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.http.Compression;
+import dev.durableeffect.tracker.http.HttpBatchTracker;
+import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import java.time.Duration;
+import java.util.Collection;
+
+/** Builders of the designs compared, so every benchmark sets them up the same way. */
+final class Designs {
+
+  static final AttributeKey<String> WORKFLOW_ID = AttributeKey.stringKey("workflowId");
+  static final AttributeKey<String> WORKFLOW_NAME = AttributeKey.stringKey("workflowName");
+  static final AttributeKey<String> EXECUTION_ID = AttributeKey.stringKey("executionId");
+  static final AttributeKey<String> STEP_NAME = AttributeKey.stringKey("stepName");
+  static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("attempt");
+  static final AttributeKey<Long> DURATION_MS = AttributeKey.longKey("durationMs");
+  static final AttributeKey<Boolean> CACHED = AttributeKey.booleanKey("cached");
+
+  private Designs() {}
+
+  static HttpBatchTracker tracker(String endpoint, Compression compression, int maxQueueSize, Duration shutdownTimeout) {
+    return HttpBatchTracker.create(
+        HttpBatchTrackerConfig.builder()
+            .endpoint(endpoint)
+            .env("bench")
+            .serviceKey("benchmarks")
+            .compression(compression)
+            .maxQueueSize(maxQueueSize)
+            .requestTimeout(Duration.ofSeconds(30))
+            .shutdownTimeout(shutdownTimeout)
+            .build());
+  }
+
+  /** OpenTelemetry's standard batching pipeline with the given exporter. */
+  static SdkLoggerProvider otel(LogRecordExporter exporter, int maxQueueSize, int batchSize) {
+    return SdkLoggerProvider.builder()
+        .addLogRecordProcessor(
+            BatchLogRecordProcessor.builder(exporter)
+                .setMaxQueueSize(maxQueueSize)
+                .setMaxExportBatchSize(batchSize)
+                .build())
+        .build();
+  }
+
+  /** The OpenTelemetry counterpart of emitting a step.completed event. */
+  static void emit(Logger logger) {
+    logger
+        .logRecordBuilder()
+        .setBody("step.completed")
+        .setAllAttributes(
+            Attributes.of(
+                WORKFLOW_ID, "order-42",
+                WORKFLOW_NAME, "processOrder",
+                EXECUTION_ID, "exec-42",
+                STEP_NAME, "charge-payment",
+                ATTEMPT, 1L))
+        .setAttribute(DURATION_MS, 42L)
+        .setAttribute(CACHED, false)
+        .emit();
+  }
+
+  /** An exporter that discards everything at once. */
+  static LogRecordExporter discarding() {
+    return new LogRecordExporter() {
+      @Override
+      public CompletableResultCode export(Collection<LogRecordData> logs) {
+        return CompletableResultCode.ofSuccess();
+      }
+
+      @Override
+      public CompletableResultCode flush() {
+        return CompletableResultCode.ofSuccess();
+      }
+
+      @Override
+      public CompletableResultCode shutdown() {
+        return CompletableResultCode.ofSuccess();
+      }
+    };
+  }
+
+  static WorkflowEvent event() {
+    return Events.stepCompleted(42);
+  }
+}

@@ -269,12 +269,16 @@
       button.addEventListener("click", () => start(name, button));
       buttons.append(button);
     }
+    // Load what is stored once the live feed is open (and again after each reconnect): anything
+    // stored in between arrives on the feed, and duplicates are ignored by eventId.
     const source = new EventSource("/api/events/stream");
-    source.addEventListener("open", () => feed("live"));
+    source.addEventListener("open", async () => {
+      feed("live");
+      const existing = await (await fetch("/api/events")).json();
+      existing.forEach(addEvent);
+    });
     source.addEventListener("error", () => feed(source.readyState === EventSource.CLOSED ? "down" : "connecting"));
     source.addEventListener("workflow-event", (m) => addEvent(JSON.parse(m.data)));
-    const existing = await (await fetch("/api/events")).json();
-    existing.forEach(addEvent);
     tick();
   }
 

@@ -110,6 +110,9 @@ public class CollectorController {
         store.live().map(s -> ServerSentEvent.builder(s.json()).event("workflow-event").build());
     Flux<ServerSentEvent<String>> heartbeat =
         Flux.interval(Duration.ofSeconds(15)).map(i -> ServerSentEvent.<String>builder().comment("keep-alive").build());
-    return Flux.merge(events, heartbeat);
+    // merge subscribes in order: the feed is live before the first comment opens the stream, so a
+    // page that loads stored events on "open" misses nothing.
+    Mono<ServerSentEvent<String>> opened = Mono.just(ServerSentEvent.<String>builder().comment("live").build());
+    return Flux.merge(events, heartbeat, opened);
   }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -64,9 +65,12 @@ public class EventStore {
     return result;
   }
 
-  /** Events as they arrive from now on. */
+  /**
+   * Events as they arrive from now on. Each subscriber gets its own bounded buffer, so a slow page
+   * never makes the sink drop events for it; past {@value #CAPACITY} it loses the oldest.
+   */
   public Flux<Stored> live() {
-    return live.asFlux();
+    return live.asFlux().onBackpressureBuffer(CAPACITY, dropped -> { }, BufferOverflowStrategy.DROP_OLDEST);
   }
 
   /** How many events are stored. */

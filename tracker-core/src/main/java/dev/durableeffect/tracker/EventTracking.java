@@ -56,7 +56,7 @@ public final class EventTracking {
   }
 
   /** Makes {@code tracker} the process-wide tracker, replacing any other. */
-  public static void register(EventTracker tracker) {
+  public static synchronized void register(EventTracker tracker) {
     current = tracker;
   }
 

@@ -36,16 +36,20 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 8)
+@Warmup(iterations = 20)
 @Measurement(iterations = 10)
 @Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g"})
 public class DeliveryBenchmark {
 
-  @Param({"ours-plain", "ours-gzip", "otel-otlp-default", "otel-otlp-batch100", "serialize-only"})
+  @Param({"ours-plain", "ours-gzip", "otel-otlp-default", "otel-otlp-same-batch", "serialize-only"})
   public String design;
 
   @Param({"20000"})
   public int events;
+
+  /** Events per request for ours, the ceiling, and the same-batch OpenTelemetry row. */
+  @Param({"100", "1000"})
+  public int batchSize;
 
   private LoopbackSink sink;
   private HttpBatchTracker tracker;
@@ -68,12 +72,12 @@ public class DeliveryBenchmark {
       prepared[i] = Events.stepCompleted(i);
     }
     switch (design) {
-      case "ours-plain" -> tracker = Designs.tracker(sink.url("/ingest"), Compression.NONE, events, Duration.ofSeconds(10));
-      case "ours-gzip" -> tracker = Designs.tracker(sink.url("/ingest"), Compression.GZIP, events, Duration.ofSeconds(10));
-      case "otel-otlp-default", "otel-otlp-batch100" -> {
+      case "ours-plain" -> tracker = Designs.tracker(sink.url("/ingest"), Compression.NONE, events, batchSize);
+      case "ours-gzip" -> tracker = Designs.tracker(sink.url("/ingest"), Compression.GZIP, events, batchSize);
+      case "otel-otlp-default", "otel-otlp-same-batch" -> {
         OtlpHttpLogRecordExporter exporter =
             OtlpHttpLogRecordExporter.builder().setEndpoint(sink.url("/v1/logs")).build();
-        otel = Designs.otel(exporter, events, design.endsWith("batch100") ? 100 : 512);
+        otel = Designs.otel(exporter, events, design.endsWith("same-batch") ? batchSize : 512);
         logger = otel.get("benchmarks");
       }
       case "serialize-only" -> { }
@@ -104,7 +108,7 @@ public class DeliveryBenchmark {
           throw new IllegalStateException("flush timed out: " + tracker.stats());
         }
       }
-      case "otel-otlp-default", "otel-otlp-batch100" -> {
+      case "otel-otlp-default", "otel-otlp-same-batch" -> {
         for (int i = 0; i < events; i++) {
           Designs.emit(logger);
         }
@@ -115,14 +119,14 @@ public class DeliveryBenchmark {
     cpu.cpuMicrosPer1000Events = (processCpuNanos() - cpuBefore) / 1_000.0 / events * 1_000;
   }
 
-  /** What the tracker's sender does per batch of 100, without the HTTP: enrich, serialize, join. */
+  /** What the tracker's sender does per batch, without the HTTP: enrich, serialize, join. */
   private void serialize(Blackhole blackhole) {
     ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
     ByteArrayOutputStream scratch = new ByteArrayOutputStream(1024);
-    for (int start = 0; start < events; start += 100) {
+    for (int start = 0; start < events; start += batchSize) {
       body.reset();
       body.writeBytes("{\"events\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      for (int i = start; i < Math.min(events, start + 100); i++) {
+      for (int i = start; i < Math.min(events, start + batchSize); i++) {
         scratch.reset();
         EventJson.write(new WireEvent(prepared[i], "bench", "benchmarks"), scratch);
         if (i > start) {

@@ -29,16 +29,21 @@ final class Designs {
   private Designs() {}
 
   static HttpBatchTracker tracker(String endpoint, Compression compression, int maxQueueSize, Duration shutdownTimeout) {
-    return HttpBatchTracker.create(
-        HttpBatchTrackerConfig.builder()
-            .endpoint(endpoint)
-            .env("bench")
-            .serviceKey("benchmarks")
-            .compression(compression)
-            .maxQueueSize(maxQueueSize)
-            .requestTimeout(Duration.ofSeconds(30))
-            .shutdownTimeout(shutdownTimeout)
-            .build());
+    return HttpBatchTracker.create(config(endpoint, compression, maxQueueSize).shutdownTimeout(shutdownTimeout).build());
+  }
+
+  static HttpBatchTracker tracker(String endpoint, Compression compression, int maxQueueSize, int batchSize) {
+    return HttpBatchTracker.create(config(endpoint, compression, maxQueueSize).batchSize(batchSize).build());
+  }
+
+  private static HttpBatchTrackerConfig.Builder config(String endpoint, Compression compression, int maxQueueSize) {
+    return HttpBatchTrackerConfig.builder()
+        .endpoint(endpoint)
+        .env("bench")
+        .serviceKey("benchmarks")
+        .compression(compression)
+        .maxQueueSize(maxQueueSize)
+        .requestTimeout(Duration.ofSeconds(30));
   }
 
   /** OpenTelemetry's standard batching pipeline with the given exporter. */

@@ -60,10 +60,6 @@ final class DeliveryCounters {
     return resolved.get();
   }
 
-  long dropped(DropReason reason) {
-    return dropped[reason.ordinal()].sum();
-  }
-
   void requestSucceeded() {
     lastSuccess = clock.instant();
     consecutiveFailures = 0;

@@ -25,6 +25,7 @@ final class SenderLoop implements Runnable {
   private static final Logger LOGGER = LoggerFactory.getLogger(HttpBatchTracker.class);
   private static final long NONE = Long.MIN_VALUE;
   private static final long IDLE_PARK_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final DropReason[] REFUSALS = {DropReason.QUEUE_FULL, DropReason.CLOSED, DropReason.INVALID};
 
   private final HttpBatchTrackerConfig config;
   private final EventQueue queue;
@@ -339,7 +340,7 @@ final class SenderLoop implements Runnable {
 
   /** Logs drops counted on callers' threads, where logging would cost them. */
   private void reportRefusals() {
-    for (DropReason reason : new DropReason[] {DropReason.QUEUE_FULL, DropReason.CLOSED, DropReason.INVALID}) {
+    for (DropReason reason : REFUSALS) {
       long now = counters.refusedCount(reason);
       long before = reportedRefusals.getOrDefault(reason, 0L);
       if (now > before) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
@@ -78,14 +79,15 @@ class ShutdownUnderLoadTest {
         threads.add(thread);
       }
       warm.await();
-      await(Duration.ofMillis(1500));
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> tracker.stats().delivered() >= 5_000);
       sink.mode(FaultySink.Mode.HANG);
 
       long start = System.nanoTime();
       context.close();
       Duration closing = Duration.ofNanos(System.nanoTime() - start);
 
-      await(Duration.ofMillis(200));
+      long emittedAtClose = emitted.get();
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> emitted.get() > emittedAtClose + 1_000);
       running.set(false);
       for (Thread thread : threads) {
         thread.join();
@@ -104,9 +106,5 @@ class ShutdownUnderLoadTest {
           .isEqualTo(stats.dropped(DropReason.CLOSED) + stats.dropped(DropReason.QUEUE_FULL));
       assertThat(slowestEmit.get()).isLessThan(Duration.ofMillis(50).toNanos());
     }
-  }
-
-  private static void await(Duration duration) throws InterruptedException {
-    Thread.sleep(duration.toMillis());
   }
 }

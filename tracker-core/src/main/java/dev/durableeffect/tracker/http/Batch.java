@@ -2,6 +2,7 @@ package dev.durableeffect.tracker.http;
 
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serialized events sent in one request. The idempotency key stays the same across retries of
@@ -14,6 +15,7 @@ final class Batch {
 
   private final List<byte[]> events;
   private final String idempotencyKey = UUID.randomUUID().toString();
+  private byte @Nullable [] payload;
 
   Batch(List<byte[]> events) {
     this.events = events;
@@ -30,6 +32,16 @@ final class Batch {
   /** Body length for these events: the events, the commas between them, and the wrapper. */
   static int bodyBytes(int eventBytes, int eventCount) {
     return HttpBatchTrackerConfig.BODY_OVERHEAD + eventBytes + Math.max(0, eventCount - 1);
+  }
+
+  /** The request body as sent (encoded by {@code sender}); built once, reused by retries. */
+  byte[] payload(HttpSender sender) {
+    byte[] built = payload;
+    if (built == null) {
+      built = sender.encode(body());
+      payload = built;
+    }
+    return built;
   }
 
   /** {@code {"events":[e1,e2,...]}} in UTF-8. */

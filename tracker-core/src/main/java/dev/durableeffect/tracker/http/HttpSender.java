@@ -47,9 +47,13 @@ final class HttpSender {
     this.headers = Map.copyOf(all);
   }
 
-  /** Sends {@code body} (uncompressed JSON); the future always completes normally. */
-  CompletableFuture<Response> send(byte[] body, String idempotencyKey, Duration timeout) {
-    byte[] payload = gzip ? gzip(body) : body;
+  /** The body as it goes on the wire: gzipped when compression is on. */
+  byte[] encode(byte[] body) {
+    return gzip ? gzip(body) : body;
+  }
+
+  /** Sends an {@link #encode encoded} body; the future always completes normally. */
+  CompletableFuture<Response> send(byte[] payload, String idempotencyKey, Duration timeout) {
     return client
         .post()
         .uri(endpoint)

@@ -39,6 +39,9 @@ final class SenderLoop implements Runnable {
   private final long intervalNanos;
   private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
 
+  /** A request started for a batch, whose response is not handled yet. */
+  private record Started(Batch batch, CompletableFuture<HttpSender.Response> response, long startedNanos) {}
+
   /** What the sender thread is doing, so producers wake it only when it waits for them. */
   private static final long RUNNING = 0;
   private static final long IDLE = 1;
@@ -46,6 +49,8 @@ final class SenderLoop implements Runnable {
 
   private final PaddedSequence sleepState = new PaddedSequence();
   private volatile @Nullable Thread thread;
+  /** The batch whose request is in flight and not yet handled; sender thread only. */
+  private @Nullable Started inFlight;
   private volatile boolean closing;
   private volatile long closeDeadline = Long.MAX_VALUE;
   private final CompletableFuture<Object> abort = new CompletableFuture<>();
@@ -129,13 +134,17 @@ final class SenderLoop implements Runnable {
         reportRefusals();
         long depth = queue.size();
         if (closing && (depth == 0 || abort.isDone())) {
+          finishInFlight();
           return;
         }
         long now = System.nanoTime();
         if (depth == 0) {
           oldestSince = NONE;
+          finishInFlight();
           waiters.completeUpTo(counters.resolved());
-          parkIdle();
+          if (queue.size() == 0) {
+            parkIdle();
+          }
           continue;
         }
         if (oldestSince == NONE) {
@@ -147,6 +156,11 @@ final class SenderLoop implements Runnable {
                 || now - oldestSince >= intervalNanos
                 || waiters.waitingBeyond(counters.resolved());
         if (!due) {
+          if (inFlight != null) {
+            finishInFlight();
+            waiters.completeUpTo(counters.resolved());
+            continue;
+          }
           parkWaiting(oldestSince + intervalNanos - now);
           continue;
         }
@@ -175,11 +189,53 @@ final class SenderLoop implements Runnable {
     return events;
   }
 
+  /**
+   * Serializes the events into batches and starts their requests, one at a time and in order. The
+   * next batch is serialized (and compressed) while the previous one's request is in flight; its
+   * request starts only once the previous batch is delivered or dropped, so batches keep their
+   * order even across retries.
+   */
   private void deliver(List<WorkflowEvent> events) {
-    List<Batch> batches = assembler.assemble(events, this::dropOne);
-    for (Batch batch : batches) {
-      send(batch);
+    for (Batch batch : assembler.assemble(events, this::dropOne)) {
+      batch.payload(sender);
+      finishInFlight();
+      inFlight = start(batch);
     }
+  }
+
+  /** Waits for the request in flight, if any, and resolves its batch (with retries). */
+  private void finishInFlight() {
+    Started started = inFlight;
+    if (started != null) {
+      inFlight = null;
+      send(started.batch(), started);
+    }
+  }
+
+  /** Starts a request for {@code batch}, or drops it when shutdown leaves no time (null then). */
+  private @Nullable Started start(Batch batch) {
+    if (abort.isDone()) {
+      drop(batch, DropReason.CLOSED, "shutdown timeout reached");
+      return null;
+    }
+    long timeoutNanos = config.requestTimeout().toNanos();
+    if (closing) {
+      timeoutNanos = Math.min(timeoutNanos, closeDeadline - System.nanoTime());
+      if (timeoutNanos <= 0) {
+        drop(batch, DropReason.CLOSED, "shutdown timeout reached");
+        return null;
+      }
+    }
+    long startedNanos = System.nanoTime();
+    CompletableFuture<HttpSender.Response> request;
+    try {
+      request = sender.send(batch.payload(sender), batch.idempotencyKey(), Duration.ofNanos(timeoutNanos));
+    } catch (RuntimeException e) {
+      request =
+          CompletableFuture.completedFuture(
+              new HttpSender.Response(0, null, "request failed (" + e.getClass().getSimpleName() + ")"));
+    }
+    return new Started(batch, request, startedNanos);
   }
 
   private void dropOne(DropReason reason, String detail) {
@@ -187,28 +243,24 @@ final class SenderLoop implements Runnable {
     log.log(Level.WARN, "dropped-" + reason, 1, "durable-tracker: dropped 1 event (" + reason + "): " + detail);
   }
 
-  private void send(Batch batch) {
+  /** Resolves {@code batch}: awaits {@code first} (or starts a request), then retries or splits. */
+  private void send(Batch batch, @Nullable Started first) {
     int retries = 0;
+    Started started = first;
     while (true) {
-      if (abort.isDone()) {
-        drop(batch, DropReason.CLOSED, "shutdown timeout reached");
-        return;
-      }
-      long timeoutNanos = config.requestTimeout().toNanos();
-      if (closing) {
-        timeoutNanos = Math.min(timeoutNanos, closeDeadline - System.nanoTime());
-        if (timeoutNanos <= 0) {
-          drop(batch, DropReason.CLOSED, "shutdown timeout reached");
+      if (started == null) {
+        started = start(batch);
+        if (started == null) {
           return;
         }
       }
-      long started = System.nanoTime();
-      HttpSender.Response response = post(batch, Duration.ofNanos(timeoutNanos));
+      HttpSender.Response response = await(started.response());
       if (response == null) {
         drop(batch, DropReason.CLOSED, "shutdown timeout reached during a request");
         return;
       }
-      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      Duration took = Duration.ofNanos(System.nanoTime() - started.startedNanos());
+      started = null;
       RetryPolicy.Verdict verdict = RetryPolicy.classify(response.status());
       report(response, verdict, took, batch);
       switch (verdict) {
@@ -230,7 +282,7 @@ final class SenderLoop implements Runnable {
               batch.size(),
               "durable-tracker: endpoint answered 413; splitting batches in halves");
           for (Batch half : batch.halves()) {
-            send(half);
+            send(half, null);
           }
           return;
         }
@@ -293,13 +345,7 @@ final class SenderLoop implements Runnable {
   }
 
   /** The response, or null when shutdown aborted the request. */
-  private HttpSender.Response post(Batch batch, Duration timeout) {
-    CompletableFuture<HttpSender.Response> request;
-    try {
-      request = sender.send(batch.body(), batch.idempotencyKey(), timeout);
-    } catch (RuntimeException e) {
-      return new HttpSender.Response(0, null, "request failed (" + e.getClass().getSimpleName() + ")");
-    }
+  private HttpSender.@Nullable Response await(CompletableFuture<HttpSender.Response> request) {
     CompletableFuture.anyOf(request, abort).join();
     if (!request.isDone()) {
       request.cancel(true);

@@ -65,6 +65,7 @@ public final class WorkflowRecorder {
     void sleep(Duration duration) throws InterruptedException;
   }
 
+  private static final Sleeper THREAD_SLEEP = duration -> Thread.sleep(duration.toMillis());
   private static final RateLimitedLog LOG =
       new RateLimitedLog(LoggerFactory.getLogger(WorkflowRecorder.class), Duration.ofSeconds(30));
   private static final AtomicInteger TIMEOUT_THREADS = new AtomicInteger();
@@ -96,8 +97,7 @@ public final class WorkflowRecorder {
       @Nullable String executionId,
       @Nullable Object input,
       Clock clock,
-      Sleeper sleeper,
-      State state) {
+      Sleeper sleeper) {
     this.tracker = tracker;
     this.workflowId = workflowId;
     this.workflowName = workflowName;
@@ -105,7 +105,7 @@ public final class WorkflowRecorder {
     this.input = input;
     this.clock = clock;
     this.sleeper = sleeper;
-    this.state = state;
+    this.state = State.QUEUED;
     // Validates the ids now, naming the bad field, rather than at the first event.
     WorkflowEvents.createBaseEvent(workflowId, workflowName, executionId, clock);
   }
@@ -128,7 +128,7 @@ public final class WorkflowRecorder {
       @Nullable String executionId,
       @Nullable Object input,
       Clock clock) {
-    return create(tracker, workflowId, workflowName, executionId, input, clock, d -> Thread.sleep(d.toMillis())).begin0();
+    return create(tracker, workflowId, workflowName, executionId, input, clock, THREAD_SLEEP).begin0();
   }
 
   /** Queues a run: emits {@code workflow.queued}; a later {@link #begin()} emits {@code workflow.started}. */
@@ -150,7 +150,7 @@ public final class WorkflowRecorder {
       @Nullable Object input,
       Clock clock) {
     WorkflowRecorder recorder =
-        create(tracker, workflowId, workflowName, executionId, input, clock, d -> Thread.sleep(d.toMillis()));
+        create(tracker, workflowId, workflowName, executionId, input, clock, THREAD_SLEEP);
     recorder.emit(new WorkflowEvent.WorkflowQueued(recorder.base(), input));
     return recorder;
   }
@@ -163,8 +163,7 @@ public final class WorkflowRecorder {
       @Nullable Object input,
       Clock clock,
       Sleeper sleeper) {
-    return new WorkflowRecorder(
-        tracker, workflowId, workflowName, executionId, input, clock, sleeper, State.QUEUED);
+    return new WorkflowRecorder(tracker, workflowId, workflowName, executionId, input, clock, sleeper);
   }
 
   /** Starts a queued run: emits {@code workflow.started}. */

@@ -178,7 +178,7 @@ class WorkflowRecorderTest {
             () ->
                 run.withTimeout("render", Duration.ofMillis(100), () -> {
                   try {
-                    Thread.sleep(10_000);
+                    new CountDownLatch(1).await(); // a step that never finishes on its own
                   } catch (InterruptedException e) {
                     interrupted.countDown();
                   }
@@ -351,7 +351,7 @@ class WorkflowRecorderTest {
     }
     WorkflowRecorder timed = start(null);
     try {
-      timed.withTimeout("slow", Duration.ofMillis(1), () -> { Thread.sleep(5_000); return 1; });
+      timed.withTimeout("slow", Duration.ofMillis(1), () -> { new CountDownLatch(1).await(); return 1; });
     } catch (TimeoutException e) {
       timed.cancel("timed out");
     }

@@ -48,10 +48,7 @@ class FaultInjectionTest {
     try (FaultySink sink = new FaultySink(SEED, 80 * 1024, Duration.ofMillis(700), "1")) {
       HttpBatchTracker tracker =
           HttpBatchTracker.create(
-              HttpBatchTrackerConfig.builder()
-                  .endpoint(sink.endpoint())
-                  .env("storm")
-                  .serviceKey("faults")
+              config(sink, "storm")
                   .compression(Compression.NONE)
                   .batchSize(200)
                   .flushInterval(Duration.ofMillis(100))
@@ -148,10 +145,7 @@ class FaultInjectionTest {
       int maxQueueSize = 500;
       HttpBatchTracker tracker =
           HttpBatchTracker.create(
-              HttpBatchTrackerConfig.builder()
-                  .endpoint(sink.endpoint())
-                  .env("outage")
-                  .serviceKey("faults")
+              config(sink, "outage")
                   .compression(Compression.GZIP)
                   .batchSize(50)
                   .flushInterval(Duration.ofMillis(50))
@@ -209,10 +203,7 @@ class FaultInjectionTest {
       sink.mode(FaultySink.Mode.HEALTHY);
       HttpBatchTracker tracker =
           HttpBatchTracker.create(
-              HttpBatchTrackerConfig.builder()
-                  .endpoint(sink.endpoint())
-                  .env("hostile")
-                  .serviceKey("faults")
+              config(sink, "hostile")
                   .batchSize(20)
                   .maxEventBytes(16 * 1024)
                   .maxBatchBytes(64 * 1024)
@@ -268,6 +259,11 @@ class FaultInjectionTest {
         .hasMessage("stepName is required but was null");
     assertThatThrownBy(() -> new WorkflowEvent.TimeoutSet(base, "s", null, 5))
         .hasMessage("deadline is required but was null");
+  }
+
+  /** A configuration sending to {@code sink}, named after the scenario. */
+  private static HttpBatchTrackerConfig.Builder config(FaultySink sink, String scenario) {
+    return HttpBatchTrackerConfig.builder().endpoint(sink.endpoint()).env(scenario).serviceKey("faults");
   }
 
   private static WorkflowEvent started(String workflowId, Object input) {

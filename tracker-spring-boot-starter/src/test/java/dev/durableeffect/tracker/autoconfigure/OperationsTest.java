@@ -48,6 +48,14 @@ class OperationsTest {
                 "durable.tracker.headers.Authorization=Bearer super-secret-token");
   }
 
+  /** Keeps retrying a failing endpoint quickly, so health can be watched going down and up. */
+  private static final String[] RETRY_FOREVER = {
+    "durable.tracker.batch-size=1",
+    "durable.tracker.retry.max-attempts=1000",
+    "durable.tracker.retry.initial-delay=20ms",
+    "durable.tracker.retry.max-delay=50ms"
+  };
+
   private static WorkflowEvent event(String workflowId) {
     return new WorkflowEvent.StepStarted(WorkflowEvents.createBaseEvent(workflowId, "order"), "s", 1);
   }
@@ -134,12 +142,8 @@ class OperationsTest {
   void healthGoesDownWhileTheEndpointFailsAndUpAfterRecovery() {
     server.stubFor(post(urlEqualTo("/ingest")).willReturn(status(503)));
     runner
-        .withPropertyValues(
-            "durable.tracker.batch-size=1",
-            "durable.tracker.retry.max-attempts=1000",
-            "durable.tracker.retry.initial-delay=20ms",
-            "durable.tracker.retry.max-delay=50ms",
-            "durable.tracker.health.failing-after=200ms")
+        .withPropertyValues(RETRY_FOREVER)
+        .withPropertyValues("durable.tracker.health.failing-after=200ms")
         .run(
             context -> {
               Object indicator = context.getBean("durableTrackerHealthIndicator");
@@ -164,13 +168,9 @@ class OperationsTest {
   void theFailingStatusIsConfigurable() {
     server.stubFor(post(urlEqualTo("/ingest")).willReturn(status(503)));
     runner
+        .withPropertyValues(RETRY_FOREVER)
         .withPropertyValues(
-            "durable.tracker.batch-size=1",
-            "durable.tracker.retry.max-attempts=1000",
-            "durable.tracker.retry.initial-delay=20ms",
-            "durable.tracker.retry.max-delay=50ms",
-            "durable.tracker.health.failing-after=100ms",
-            "durable.tracker.health.failing-status=OUT_OF_SERVICE")
+            "durable.tracker.health.failing-after=100ms", "durable.tracker.health.failing-status=OUT_OF_SERVICE")
         .run(
             context -> {
               Object indicator = context.getBean("durableTrackerHealthIndicator");

@@ -15,5 +15,10 @@ public enum DropReason {
   /** It was emitted after {@code close()}, or was still waiting when shutdown ran out of time. */
   CLOSED,
   /** It was {@code null}. */
-  INVALID
+  INVALID,
+  /**
+   * The tracker itself failed while it held the event (an error of the tracker or of the JVM
+   * outside any one event's serialization); logged with the error. Expected never to be seen.
+   */
+  INTERNAL_ERROR
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -16,7 +17,8 @@ public final class RateLimitedLog {
   /** How the line is logged. */
   public enum Level {
     INFO,
-    WARN
+    WARN,
+    ERROR
   }
 
   private final Logger logger;
@@ -40,6 +42,15 @@ public final class RateLimitedLog {
    * message} unless a line for that class was logged within the interval.
    */
   public void log(Level level, String outcomeClass, long count, String message) {
+    log(level, outcomeClass, count, message, null);
+  }
+
+  /**
+   * As {@link #log(Level, String, long, String)}, with the stack trace of {@code error} on the lines
+   * that are logged.
+   */
+  public void log(
+      Level level, String outcomeClass, long count, String message, @Nullable Throwable error) {
     Window window = windows.computeIfAbsent(outcomeClass, k -> new Window());
     long now = nanoClock.getAsLong();
     long suppressedEvents;
@@ -64,10 +75,10 @@ public final class RateLimitedLog {
                 + " more times, "
                 + suppressedEvents
                 + " events, since the last report)";
-    if (level == Level.WARN) {
-      logger.warn(line);
-    } else {
-      logger.info(line);
+    switch (level) {
+      case ERROR -> logger.error(line, error);
+      case WARN -> logger.warn(line, error);
+      default -> logger.info(line, error);
     }
   }
 

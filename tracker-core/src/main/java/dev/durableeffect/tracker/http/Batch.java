@@ -14,11 +14,28 @@ final class Batch {
   private static final byte[] SUFFIX = "]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final List<byte[]> events;
+  private final Ledger.Span span;
   private final String idempotencyKey = UUID.randomUUID().toString();
   private byte @Nullable [] payload;
+  private int attempts;
 
-  Batch(List<byte[]> events) {
+  /** Serialized events, all taken from the queue in {@code span}. */
+  Batch(List<byte[]> events, Ledger.Span span) {
     this.events = events;
+    this.span = span;
+  }
+
+  Ledger.Span span() {
+    return span;
+  }
+
+  /** Requests made for this batch so far. */
+  int attempts() {
+    return attempts;
+  }
+
+  void attempted() {
+    attempts++;
   }
 
   int size() {
@@ -69,7 +86,7 @@ final class Batch {
   Batch[] halves() {
     int mid = events.size() / 2;
     return new Batch[] {
-      new Batch(events.subList(0, mid)), new Batch(events.subList(mid, events.size()))
+      new Batch(events.subList(0, mid), span), new Batch(events.subList(mid, events.size()), span)
     };
   }
 }

@@ -4,75 +4,131 @@ import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.event.WireEvent;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.json.EventJson;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Enriches and serializes events once each, drops the ones that cannot be sent, and cuts the rest
- * into batches whose bodies stay within {@code maxBatchBytes}. Used by the sender thread only.
+ * into batches whose bodies stay within {@code maxBatchBytes}. It works on one {@link Taken} run of
+ * events at a time and makes one batch per call, so the sender holds at most one assembled batch
+ * beside the ones in flight. Used by the sender thread only.
+ *
+ * <p>Serialization runs the application's code (getters of {@code input}, inside Jackson), so every
+ * {@link Throwable} is caught per event, {@link VirtualMachineError}s included: the event is dropped
+ * as {@link DropReason#NOT_SERIALIZABLE} and its neighbours go on. An event is written into an
+ * {@link EventBuffer} that stops at {@code maxEventBytes}, so an oversized one costs at most that
+ * much memory before it is dropped as {@link DropReason#TOO_LARGE}.
  */
 final class BatchAssembler {
 
+  /** Events taken from the queue together, not yet all assembled into batches. */
+  static final class Taken {
+    private final List<WorkflowEvent> events;
+    private final Ledger.Span span;
+    private int next;
+    /** The next event's JSON when it was written but did not fit in the previous batch. */
+    private byte @Nullable [] carried;
+
+    Taken(List<WorkflowEvent> events, Ledger.Span span) {
+      this.events = events;
+      this.span = span;
+    }
+
+    boolean isEmpty() {
+      return next >= events.size();
+    }
+
+    /** Events not assembled yet. */
+    int remaining() {
+      return events.size() - next;
+    }
+
+    Ledger.Span span() {
+      return span;
+    }
+  }
+
   /** Receives the events dropped while assembling. */
   interface Drops {
-    void drop(DropReason reason, String detail);
+    void drop(Ledger.Span span, DropReason reason, String detail);
   }
 
   private final String env;
   private final String serviceKey;
   private final int maxEventBytes;
   private final int maxBatchBytes;
-  private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(1024);
+  private final EventBuffer scratch;
 
   BatchAssembler(HttpBatchTrackerConfig config) {
     this.env = config.env();
     this.serviceKey = config.serviceKey();
     this.maxEventBytes = config.maxEventBytes();
     this.maxBatchBytes = config.maxBatchBytes();
+    this.scratch = new EventBuffer(maxEventBytes);
   }
 
-  List<Batch> assemble(List<WorkflowEvent> events, Drops drops) {
-    List<Batch> batches = new ArrayList<>(1);
-    List<byte[]> current = new ArrayList<>(events.size());
+  /**
+   * The next batch from {@code taken}, or null when none of its remaining events could be written.
+   * Takes events until the body would exceed {@code maxBatchBytes} or {@code taken} is empty.
+   */
+  @Nullable Batch next(Taken taken, Drops drops) {
+    List<byte[]> current = new ArrayList<>(Math.min(taken.remaining(), 1024));
     int currentBytes = 0;
-    for (WorkflowEvent event : events) {
-      byte[] json = serialize(event, drops);
+    while (!taken.isEmpty()) {
+      byte[] json = taken.carried;
+      taken.carried = null;
       if (json == null) {
-        continue;
+        json = serialize(taken.events.get(taken.next), taken.span, drops);
       }
-      if (!current.isEmpty()
+      if (json != null
+          && !current.isEmpty()
           && Batch.bodyBytes(currentBytes + json.length, current.size() + 1) > maxBatchBytes) {
-        batches.add(new Batch(current));
-        current = new ArrayList<>();
-        currentBytes = 0;
+        taken.carried = json;
+        break;
       }
-      current.add(json);
-      currentBytes += json.length;
+      taken.events.set(taken.next, null);
+      taken.next++;
+      if (json != null) {
+        current.add(json);
+        currentBytes += json.length;
+      }
     }
-    if (!current.isEmpty()) {
-      batches.add(new Batch(current));
-    }
-    return batches;
+    return current.isEmpty() ? null : new Batch(current, taken.span);
   }
 
-  private byte @Nullable [] serialize(WorkflowEvent event, Drops drops) {
-    scratch.reset();
+  private byte @Nullable [] serialize(WorkflowEvent event, Ledger.Span span, Drops drops) {
     try {
       EventJson.write(new WireEvent(event, env, serviceKey), scratch);
-    } catch (RuntimeException | StackOverflowError e) {
-      drops.drop(
-          DropReason.NOT_SERIALIZABLE,
-          event.type() + " event's input could not be written as JSON (" + e.getClass().getSimpleName() + ")");
-      return null;
+      return scratch.toByteArray();
+    } catch (Throwable e) {
+      if (overLimit(e)) {
+        drops.drop(
+            span,
+            DropReason.TOO_LARGE,
+            event.type() + " event is over maxEventBytes " + maxEventBytes + " bytes");
+      } else {
+        drops.drop(
+            span,
+            DropReason.NOT_SERIALIZABLE,
+            event.type() + " event's input could not be written as JSON (" + e.getClass().getName() + ")");
+      }
+    } finally {
+      scratch.reset();
     }
-    if (scratch.size() > maxEventBytes) {
-      drops.drop(
-          DropReason.TOO_LARGE,
-          event.type() + " event is " + scratch.size() + " bytes, over maxEventBytes " + maxEventBytes);
-      return null;
+    return null;
+  }
+
+  /** Whether {@code error} is, or wraps (Jackson wraps what serializers throw), the buffer's limit. */
+  private static boolean overLimit(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof EventBuffer.LimitExceeded) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        return false;
+      }
     }
-    return scratch.toByteArray();
+    return false;
   }
 }

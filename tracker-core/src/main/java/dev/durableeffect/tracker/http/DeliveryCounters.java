@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The tracker's accounting. {@code resolved} counts accepted events that were delivered or dropped
- * after acceptance; with the queue's accepted count it gives {@code pending} and drives flushes.
+ * The tracker's accounting. Events refused at {@code emit} are counted on the caller's thread
+ * without locks. Accepted events are resolved (delivered or dropped) by the sender thread, by
+ * {@link Ledger.Span}: {@code resolved} with the queue's accepted count gives {@code pending}, and the
+ * ledger's watermark drives flushes.
  */
 final class DeliveryCounters {
 
@@ -18,7 +20,9 @@ final class DeliveryCounters {
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
   private final LongAdder[] refused = new LongAdder[DropReason.values().length];
   private final AtomicLong resolved = new AtomicLong();
+  private final Ledger ledger = new Ledger();
   private final Clock clock;
+  private boolean closedOut;
 
   private volatile java.time.@Nullable Instant lastSuccess;
   private volatile java.time.@Nullable Instant lastFailure;
@@ -44,20 +48,72 @@ final class DeliveryCounters {
     return refused[reason.ordinal()].sum();
   }
 
-  /** Accepted events that reached the endpoint. */
-  void delivered(int count) {
-    delivered.add(count);
-    resolved.addAndGet(count);
+  /** Starts tracking {@code count} events taken from the queue at sequence {@code start}. */
+  Ledger.Span taken(long start, int count) {
+    return ledger.open(start, count);
   }
 
-  /** Accepted events given up on. */
-  void dropped(DropReason reason, long count) {
+  /** Accepted events of {@code span} that reached the endpoint. */
+  synchronized void delivered(Ledger.Span span, int count) {
+    if (closedOut) {
+      return;
+    }
+    delivered.add(count);
+    resolved(span, count);
+  }
+
+  /** Accepted events of {@code span} given up on. */
+  synchronized void dropped(Ledger.Span span, DropReason reason, int count) {
+    if (closedOut) {
+      return;
+    }
+    dropped[reason.ordinal()].add(count);
+    resolved(span, count);
+  }
+
+  /**
+   * Drops every event taken from the queue and not resolved yet, for when the sender holds none of
+   * them any more.
+   *
+   * @return how many events that was
+   */
+  synchronized long droppedOpen(DropReason reason) {
+    if (closedOut) {
+      return 0;
+    }
+    long count = ledger.resolveOpen();
     dropped[reason.ordinal()].add(count);
     resolved.addAndGet(count);
+    return count;
+  }
+
+  private void resolved(Ledger.Span span, int count) {
+    resolved.addAndGet(count);
+    ledger.resolve(span, count);
+  }
+
+  /**
+   * Final accounting at shutdown: every one of the {@code accepted} events not resolved yet is
+   * dropped as {@link DropReason#CLOSED}, and later resolutions are ignored (a sender that did not
+   * stop in time can no longer count an event twice).
+   *
+   * @return how many events were dropped here
+   */
+  synchronized long closeOut(long accepted) {
+    closedOut = true;
+    long left = Math.max(0, accepted - resolved.get());
+    dropped[DropReason.CLOSED.ordinal()].add(left);
+    resolved.addAndGet(left);
+    return left;
   }
 
   long resolved() {
     return resolved.get();
+  }
+
+  /** The lowest sequence number not resolved yet; see {@link Ledger}. */
+  long watermark() {
+    return ledger.watermark();
   }
 
   void requestSucceeded() {

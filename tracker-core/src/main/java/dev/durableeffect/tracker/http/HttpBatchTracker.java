@@ -8,13 +8,10 @@ import dev.durableeffect.tracker.event.WorkflowEvent;
 import io.netty.channel.ChannelOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +46,6 @@ public final class HttpBatchTracker implements EventTracker {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile boolean closedFlag;
-  private volatile boolean drained;
 
   private HttpBatchTracker(
       HttpBatchTrackerConfig config, WebClient client, @Nullable ConnectionProvider ownConnections) {
@@ -115,30 +111,26 @@ public final class HttpBatchTracker implements EventTracker {
     }
     long depth = queue.offer(event);
     if (depth < 0) {
-      counters.refused(DropReason.QUEUE_FULL);
+      counters.refused(depth == EventQueue.FULL ? DropReason.QUEUE_FULL : DropReason.CLOSED);
       return;
     }
     loop.nudge(depth);
-    if (drained) {
-      // close() finished draining between our check and our offer: account for it ourselves.
-      dropLeftovers();
-    }
   }
 
+  /**
+   * Completes once every event accepted before this call is delivered or dropped: tracked by
+   * sequence number, so events accepted later (and dropped early) cannot complete it sooner.
+   */
   @Override
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    if (drained) {
-      done.complete(null);
-      return done;
-    }
     long target = queue.accepted();
     waiters.add(target, done);
-    waiters.completeUpTo(counters.resolved());
-    if (drained) {
+    waiters.completeUpTo(counters.watermark());
+    if (terminated.isDone()) {
       waiters.completeAll();
     }
-    LockSupport.unpark(senderThread);
+    loop.wake();
     return done;
   }
 
@@ -175,7 +167,8 @@ public final class HttpBatchTracker implements EventTracker {
   /**
    * Stops intake, delivers what it can within {@code shutdownTimeout}, counts what is left as
    * dropped ({@link DropReason#CLOSED}), and frees the sender thread and connections. Idempotent; a
-   * second call waits for the first to finish.
+   * second call waits for the first to finish. Never throws; an interrupt of the calling thread does
+   * not cut the drain short and is restored on return.
    */
   @Override
   public void close() {
@@ -183,22 +176,25 @@ public final class HttpBatchTracker implements EventTracker {
       terminated.join();
       return;
     }
+    boolean interrupted = Thread.interrupted();
     try {
       closedFlag = true;
-      long timeoutNanos = config.shutdownTimeout().toNanos();
-      loop.beginClose(System.nanoTime() + timeoutNanos);
-      LockSupport.unpark(senderThread);
-      join(timeoutNanos);
+      long accepted = queue.close();
+      long now = System.nanoTime();
+      long deadline = now + config.shutdownTimeout().toNanos();
+      loop.beginClose(accepted, deadline);
+      interrupted |= joinSender(deadline + ABORT_GRACE.toNanos());
       if (senderThread.isAlive()) {
         loop.abort();
-        join(ABORT_GRACE.toNanos());
+        interrupted |= joinSender(System.nanoTime() + ABORT_GRACE.toNanos());
       }
-      drained = true;
-      dropLeftovers();
+      long left = counters.closeOut(accepted);
+      if (left > 0) {
+        LOGGER.warn(
+            "durable-tracker: dropped {} events (CLOSED): still waiting when shutdown ended", left);
+      }
       waiters.completeAll();
-      if (ownConnections != null) {
-        ownConnections.disposeLater().block(ABORT_GRACE);
-      }
+      releaseConnections();
       TrackerStats stats = stats();
       LOGGER.info(
           "durable-tracker: closed; emitted {}, delivered {}, dropped {} {}",
@@ -206,33 +202,37 @@ public final class HttpBatchTracker implements EventTracker {
           stats.delivered(),
           stats.dropped(),
           stats.droppedByReason());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOGGER.warn("durable-tracker: error while closing", e);
     } finally {
       terminated.complete(null);
+      waiters.completeAll();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
-  private void join(long nanos) {
-    try {
-      senderThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Waits for the sender thread until {@code untilNanos}; true if this thread was interrupted meanwhile. */
+  private boolean joinSender(long untilNanos) {
+    boolean interrupted = false;
+    while (senderThread.isAlive()) {
+      long nanos = untilNanos - System.nanoTime();
+      if (nanos <= 0) {
+        break;
+      }
+      try {
+        senderThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
+    return interrupted;
   }
 
-  private synchronized void dropLeftovers() {
-    long count = 0;
-    List<WorkflowEvent> batch = new ArrayList<>();
-    int moved;
-    while ((moved = queue.drainTo(batch, 4096)) > 0) {
-      count += moved;
-      batch.clear();
-    }
-    if (count > 0) {
-      counters.dropped(DropReason.CLOSED, count);
-      LOGGER.warn(
-          "durable-tracker: dropped {} events (CLOSED): still queued when shutdown ended", count);
+  private void releaseConnections() {
+    if (ownConnections != null) {
+      ownConnections.disposeLater().block(ABORT_GRACE);
     }
   }
 

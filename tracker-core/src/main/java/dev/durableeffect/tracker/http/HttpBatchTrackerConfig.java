@@ -15,16 +15,20 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#build()} with an {@link IllegalArgumentException} naming the setting and the value.
  * {@link #toString()} never shows header values.
  *
- * @param endpoint http or https URL the events are POSTed to
+ * @param endpoint http or https URL the events are POSTed to; credentials in it ({@code
+ *     https://user:password@host/...}) are sent as an {@code Authorization: Basic} header and
+ *     removed from the URL
  * @param env environment added to every event
  * @param serviceKey service key added to every event
  * @param batchSize most events per request; a full batch is sent at once
  * @param flushInterval longest an accepted event waits before it is sent
  * @param headers extra request headers (for example an API key); may override Content-Type
- * @param maxAttempts retries after the first try
+ * @param maxAttempts requests made for one batch at most, the first included (1 turns retrying
+ *     off), as in Spring Retry, Resilience4j and OpenTelemetry
  * @param initialDelay first backoff delay; doubles per retry, with full jitter
  * @param maxDelay cap of the backoff delay
- * @param maxQueueSize events held in memory at most; beyond it new events are dropped and counted
+ * @param maxQueueSize events held in memory at most, up to {@value #MAX_QUEUE_SIZE}; beyond it new
+ *     events are dropped and counted
  * @param requestTimeout limit of one request, connect to last byte
  * @param compression how request bodies are encoded
  * @param maxBatchBytes largest request body (uncompressed); batches are split to stay under it
@@ -52,14 +56,18 @@ public record HttpBatchTrackerConfig(
   public static final int DEFAULT_BATCH_SIZE = 100;
   /** Default {@code flushInterval}. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(5);
-  /** Default {@code maxAttempts}. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Default {@code maxAttempts}: the first request and three retries. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 4;
   /** Default {@code initialDelay}. */
   public static final Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
   /** Default {@code maxDelay}. */
   public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
   /** Default {@code maxQueueSize}. */
   public static final int DEFAULT_MAX_QUEUE_SIZE = 10_000;
+  /** Largest {@code maxQueueSize}: the queue is a ring of references sized up to a power of two. */
+  public static final int MAX_QUEUE_SIZE = EventQueue.MAX_CAPACITY;
+  /** Longest duration any setting takes (36,500 days): longer ones would overflow nanosecond clocks. */
+  public static final Duration MAX_DURATION = Duration.ofDays(36_500);
   /** Default {@code requestTimeout}. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   /** Default {@code compression}. */
@@ -77,6 +85,11 @@ public record HttpBatchTrackerConfig(
   /** Validates every setting; the exception names the setting and the bad value. */
   public HttpBatchTrackerConfig {
     requirePresent(endpoint, "endpoint");
+    requirePresent(headers, "headers");
+    if (endpoint.getRawUserInfo() != null) {
+      headers = withBasicAuthorization(endpoint, headers);
+      endpoint = withoutUserInfo(endpoint);
+    }
     String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || endpoint.getHost() == null) {
       throw invalid("endpoint", redact(endpoint), "an absolute http or https URL with a host");
@@ -85,7 +98,6 @@ public record HttpBatchTrackerConfig(
     requireText(serviceKey, "serviceKey");
     requirePositive(batchSize, "batchSize");
     requirePositive(flushInterval, "flushInterval");
-    requirePresent(headers, "headers");
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     for (Map.Entry<String, String> header : headers.entrySet()) {
       if (header.getKey() == null || header.getKey().isBlank() || !isToken(header.getKey())) {
@@ -94,9 +106,15 @@ public record HttpBatchTrackerConfig(
       if (header.getValue() == null) {
         throw new InvalidSettingException("headers." + header.getKey(), null, "a header value");
       }
+      if (!isHeaderValue(header.getValue())) {
+        throw new InvalidSettingException(
+            "headers." + header.getKey(),
+            "(hidden)",
+            "a header value without control characters such as line breaks");
+      }
     }
-    if (maxAttempts < 0) {
-      throw invalid("maxAttempts", maxAttempts, "0 or more");
+    if (maxAttempts < 1) {
+      throw invalid("maxAttempts", maxAttempts, "1 or more (every request counts, the first included)");
     }
     requirePositive(initialDelay, "initialDelay");
     requirePositive(maxDelay, "maxDelay");
@@ -104,6 +122,9 @@ public record HttpBatchTrackerConfig(
       throw invalid("maxDelay", maxDelay, "at least initialDelay (" + initialDelay + ")");
     }
     requirePositive(maxQueueSize, "maxQueueSize");
+    if (maxQueueSize > MAX_QUEUE_SIZE) {
+      throw invalid("maxQueueSize", maxQueueSize, "at most " + MAX_QUEUE_SIZE);
+    }
     requirePositive(requestTimeout, "requestTimeout");
     requirePresent(compression, "compression");
     requirePositive(maxEventBytes, "maxEventBytes");
@@ -117,6 +138,56 @@ public record HttpBatchTrackerConfig(
     if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
       throw invalid("shutdownTimeout", shutdownTimeout, "0 or more");
     }
+    requireAtMostMax(flushInterval, "flushInterval");
+    requireAtMostMax(initialDelay, "initialDelay");
+    requireAtMostMax(maxDelay, "maxDelay");
+    requireAtMostMax(requestTimeout, "requestTimeout");
+    requireAtMostMax(shutdownTimeout, "shutdownTimeout");
+  }
+
+  private static void requireAtMostMax(Duration value, String setting) {
+    if (value.compareTo(MAX_DURATION) > 0) {
+      throw invalid(setting, value, "at most " + MAX_DURATION.toDays() + " days");
+    }
+  }
+
+  /** Turns the URL's user info into {@code Authorization: Basic}; refuses a second Authorization. */
+  private static Map<String, String> withBasicAuthorization(URI endpoint, Map<String, String> headers) {
+    for (String name : headers.keySet()) {
+      if (name != null && name.equalsIgnoreCase("Authorization")) {
+        throw new InvalidSettingException(
+            "endpoint",
+            redact(endpoint),
+            "credentials in the URL or an Authorization header, not both");
+      }
+    }
+    String userInfo = endpoint.getUserInfo();
+    String credentials = userInfo.contains(":") ? userInfo : userInfo + ":";
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.put(
+        "Authorization",
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return all;
+  }
+
+  private static URI withoutUserInfo(URI endpoint) {
+    String raw = endpoint.toString();
+    String authority = endpoint.getRawAuthority();
+    int at = authority.lastIndexOf('@');
+    int start = raw.indexOf(authority);
+    return URI.create(raw.substring(0, start) + authority.substring(at + 1) + raw.substring(start + authority.length()));
+  }
+
+  private static boolean isHeaderValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A builder with every default set; {@code endpoint}, {@code env} and {@code serviceKey} are required. */
@@ -325,7 +396,7 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
-    /** Retries after the first try (default 3; 0 turns retrying off). */
+    /** Requests made for one batch at most, the first included (default 4; 1 turns retrying off). */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
       return this;
@@ -343,7 +414,7 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
-    /** Events held in memory at most (default 10,000). */
+    /** Events held in memory at most (default 10,000; at most {@value HttpBatchTrackerConfig#MAX_QUEUE_SIZE}). */
     public Builder maxQueueSize(int maxQueueSize) {
       this.maxQueueSize = maxQueueSize;
       return this;

@@ -19,8 +19,21 @@ import reactor.core.publisher.Mono;
 /** POSTs one body and reports the status; never fails, an I/O error or timeout is status 0. */
 final class HttpSender {
 
-  /** The answer to one request. */
-  record Response(int status, @Nullable String retryAfter, @Nullable String failure) {
+  /**
+   * The answer to one request.
+   *
+   * @param status the HTTP status, or 0 when no response came
+   * @param retryAfter the {@code Retry-After} header, if any
+   * @param failure why no response came (status 0), without secrets
+   * @param misconfigured whether the request failed in a way retrying cannot fix: TLS trust or
+   *     handshake, or a request the client refused to build (an invalid header value)
+   */
+  record Response(
+      int status, @Nullable String retryAfter, @Nullable String failure, boolean misconfigured) {
+
+    Response(int status, @Nullable String retryAfter, @Nullable String failure) {
+      this(status, retryAfter, failure, false);
+    }
 
     /** A short text for logs and health: the status or the error class, never a payload. */
     String describe() {
@@ -75,12 +88,34 @@ final class HttpSender {
                                     first(response.headers().header("Retry-After")),
                                     null))))
         .timeout(timeout)
-        .onErrorResume(e -> Mono.just(new Response(0, null, describe(e, timeout))))
+        .onErrorResume(e -> Mono.just(failed(e, timeout)))
         .toFuture();
   }
 
   private static @Nullable String first(List<String> values) {
     return values.isEmpty() ? null : values.get(0);
+  }
+
+  /** A failure that retrying cannot fix: the TLS setup or the request itself is wrong. */
+  static Response failed(Throwable error, Duration timeout) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      boolean untrusted =
+          cause instanceof java.security.GeneralSecurityException
+              || cause instanceof javax.net.ssl.SSLPeerUnverifiedException
+              || (cause instanceof javax.net.ssl.SSLHandshakeException
+                  && !(cause.getCause() instanceof IOException));
+      if (untrusted) {
+        return new Response(0, null, "TLS failure (" + cause.getClass().getSimpleName() + ")", true);
+      }
+      if (cause instanceof IllegalArgumentException) {
+        return new Response(
+            0, null, "the request could not be built (" + cause.getClass().getSimpleName() + ")", true);
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return new Response(0, null, describe(error, timeout), false);
   }
 
   private static String describe(Throwable error, Duration timeout) {

@@ -2,16 +2,21 @@ package dev.durableeffect.tracker.http;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Which responses are retried, and how long to wait: exponential backoff (x2) with full jitter,
- * capped; {@code Retry-After} (seconds or HTTP date) honoured up to {@link #MAX_RETRY_AFTER}.
+ * capped; {@code Retry-After} (seconds or an HTTP date in any of the three formats of RFC 9110)
+ * honoured up to {@link #MAX_RETRY_AFTER}. {@code maxAttempts} counts every request of a batch, the
+ * first included, as in Spring Retry, Resilience4j and OpenTelemetry.
  */
 final class RetryPolicy {
 
@@ -23,8 +28,22 @@ final class RetryPolicy {
     SUCCESS,
     RETRY,
     SPLIT,
-    REJECT
+    REJECT,
+    /** The request could not be made as configured (TLS trust, a header value): retrying cannot help. */
+    MISCONFIGURED
   }
+
+  /** IMF-fixdate, RFC 850 (two-digit year) and asctime, in the order RFC 9110 lists them. */
+  private static final List<DateTimeFormatter> HTTP_DATES =
+      List.of(
+          DateTimeFormatter.RFC_1123_DATE_TIME,
+          new DateTimeFormatterBuilder()
+              .appendPattern("EEEE, dd-MMM-")
+              .appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
+              .appendPattern(" HH:mm:ss zzz")
+              .toFormatter(Locale.US),
+          DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
+              .withZone(java.time.ZoneOffset.UTC));
 
   private final int maxAttempts;
   private final long initialDelayNanos;
@@ -36,6 +55,11 @@ final class RetryPolicy {
     this.initialDelayNanos = initialDelay.toNanos();
     this.maxDelayNanos = maxDelay.toNanos();
     this.clock = clock;
+  }
+
+  /** Classifies the answer to one request. */
+  static Verdict classify(HttpSender.Response response) {
+    return response.misconfigured() ? Verdict.MISCONFIGURED : classify(response.status());
   }
 
   /** Classifies a status; 0 stands for an I/O error or timeout. */
@@ -52,9 +76,9 @@ final class RetryPolicy {
     };
   }
 
-  /** Whether a batch that has had {@code retriesDone} retries may have another. */
-  boolean mayRetry(int retriesDone) {
-    return retriesDone < maxAttempts;
+  /** Whether a batch that has had {@code attemptsDone} requests may have another. */
+  boolean mayRetry(int attemptsDone) {
+    return attemptsDone < maxAttempts;
   }
 
   /**
@@ -80,14 +104,20 @@ final class RetryPolicy {
       return null;
     }
     String text = value.strip();
-    Duration delay;
-    try {
-      delay = Duration.ofSeconds(Long.parseLong(text));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        delay = Duration.between(clock.instant(), at);
-      } catch (DateTimeParseException notDate) {
+    Duration delay = null;
+    if (!text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      // Any run of digits is a delay in seconds; one too large for a long is simply very long.
+      delay = text.length() > 18 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(text));
+    } else {
+      for (DateTimeFormatter format : HTTP_DATES) {
+        try {
+          delay = Duration.between(clock.instant(), ZonedDateTime.parse(text, format).toInstant());
+          break;
+        } catch (DateTimeParseException notThisFormat) {
+          // try the next one
+        }
+      }
+      if (delay == null) {
         return null;
       }
     }

@@ -8,52 +8,86 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The tracker's one sender thread: waits until a batch is due (full, old enough, flushed, or
- * closing), serializes it, POSTs it with retries, and resolves every event exactly once as
- * delivered or dropped. Only this thread sends, so batches go out in order and one at a time.
+ * The tracker's one sender thread: takes events from the queue when a batch is due, has the {@link
+ * BatchAssembler} serialize them, and hands the batches to the {@link Lane} that sends them.
+ *
+ * <h2>When a batch is due</h2>
+ * Events are taken (at most {@code batchSize} at a time) when the lane has room and one of these
+ * holds: the queue holds a full batch; the oldest waiting event is {@code flushInterval} old; a
+ * {@code flush()} waits for events still in the queue; the tracker is closing. The age of the oldest
+ * event is measured from when the thread first saw the queue non-empty, and the thread is woken for
+ * that (see below) even while a request is in flight or waiting to be retried, so an event never
+ * waits longer than {@code flushInterval} after the lane is free again.
+ *
+ * <h2>Who wakes whom</h2>
+ * Before it parks, the thread publishes one of three states in {@code sleepState}, then looks at the
+ * queue once more:
+ * <ul>
+ *   <li>{@code IDLE}: it saw the queue empty; the next producer wakes it.
+ *   <li>{@code WAITING}: it holds back events younger than {@code flushInterval} while the lane has
+ *       room; a producer wakes it once the queue holds a full batch. It parks until the oldest is due.
+ *   <li>{@code RUNNING}: it is working, or waiting for something producers cannot change (the lane is
+ *       full: a request in flight and one batch ahead); producers never wake it.
+ * </ul>
+ * A producer offers first and reads the state after, the thread publishes the state first and reads
+ * the queue after; both are volatile accesses, so one of them sees the other and no wake-up is lost.
+ * Everything else wakes the thread with an unconditional unpark, whose permit is never lost: a
+ * finished request (its future's callback), {@code flush()} and {@code close()}. Timers are park
+ * deadlines: the oldest event's due time, a retry time, the shutdown deadline, and at most one
+ * second, so drops counted on callers' threads are logged promptly.
+ *
+ * <h2>Pipelining and memory</h2>
+ * The lane holds the batch being sent plus one batch ahead, serialized and compressed while the
+ * request is in flight. Events taken but not yet assembled (at most {@code batchSize}) wait in
+ * {@code taken} until the lane has room. So at most {@code maxQueueSize + 2 * batchSize} events are
+ * pending, every one of them counted.
+ *
+ * <h2>Accounting</h2>
+ * Every event taken from the queue belongs to a {@link Ledger.Span} and is resolved exactly once,
+ * delivered or dropped, through {@link Outcomes}. If anything escapes the loop (a bug, an error of
+ * the JVM outside one event's serialization), the events held at that moment are dropped as {@link
+ * DropReason#INTERNAL_ERROR}, the error is logged (rate limited) and the loop goes on.
  */
 final class SenderLoop implements Runnable {
 
-  private static final Logger LOGGER = LoggerFactory.getLogger(HttpBatchTracker.class);
   private static final long NONE = Long.MIN_VALUE;
   private static final long IDLE_PARK_NANOS = Duration.ofSeconds(1).toNanos();
+  /** How long the thread parks while a producer finishes publishing a slot it claimed. */
+  private static final long PUBLICATION_PARK_NANOS = Duration.ofNanos(50_000).toNanos();
+  private static final int PUBLICATION_SPINS = 128;
+  private static final long FAILURE_PAUSE_NANOS = Duration.ofMillis(10).toNanos();
   private static final DropReason[] REFUSALS = {DropReason.QUEUE_FULL, DropReason.CLOSED, DropReason.INVALID};
 
-  private final HttpBatchTrackerConfig config;
-  private final EventQueue queue;
-  private final DeliveryCounters counters;
-  private final FlushWaiters waiters;
-  private final BatchAssembler assembler;
-  private final HttpSender sender;
-  private final RetryPolicy retryPolicy;
-  private final RateLimitedLog log;
-  private final List<SendListener> listeners = new CopyOnWriteArrayList<>();
-  private final long intervalNanos;
-  private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
-
-  /** A request started for a batch, whose response is not handled yet. */
-  private record Started(Batch batch, CompletableFuture<HttpSender.Response> response, long startedNanos) {}
-
-  /** What the sender thread is doing, so producers wake it only when it waits for them. */
   private static final long RUNNING = 0;
   private static final long IDLE = 1;
   private static final long WAITING = 2;
 
+  private final EventQueue queue;
+  private final DeliveryCounters counters;
+  private final FlushWaiters waiters;
+  private final BatchAssembler assembler;
+  private final Outcomes outcomes;
+  private final Lane lane;
+  private final RateLimitedLog log;
+  private final int batchSize;
+  private final long intervalNanos;
+  private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
+  private final BatchAssembler.Drops drops;
+
   private final PaddedSequence sleepState = new PaddedSequence();
   private volatile @Nullable Thread thread;
-  /** The batch whose request is in flight and not yet handled; sender thread only. */
-  private @Nullable Started inFlight;
   private volatile boolean closing;
-  private volatile long closeDeadline = Long.MAX_VALUE;
-  private final CompletableFuture<Object> abort = new CompletableFuture<>();
+  private volatile long closeDeadline;
+  private volatile long finalAccepted;
+  private volatile boolean abort;
+
+  // Sender thread only.
+  private long oldestSince = NONE;
+  private BatchAssembler.@Nullable Taken taken;
 
   SenderLoop(
       HttpBatchTrackerConfig config,
@@ -63,30 +97,45 @@ final class SenderLoop implements Runnable {
       HttpSender sender,
       RetryPolicy retryPolicy,
       RateLimitedLog log) {
-    this.config = config;
     this.queue = queue;
     this.counters = counters;
     this.waiters = waiters;
     this.assembler = new BatchAssembler(config);
-    this.sender = sender;
-    this.retryPolicy = retryPolicy;
+    this.outcomes = new Outcomes(counters, log);
+    this.lane = new Lane(sender, retryPolicy, outcomes, config, this::wake);
     this.log = log;
+    this.batchSize = config.batchSize();
     this.intervalNanos = config.flushInterval().toNanos();
+    this.drops = (span, reason, detail) -> outcomes.dropped(span, reason, 1, detail);
   }
 
   void addListener(SendListener listener) {
-    listeners.add(listener);
+    outcomes.addListener(listener);
   }
 
-  /** Stop waiting for full batches: drain now, and give up on what is left at the deadline. */
-  void beginClose(long deadlineNanos) {
+  /**
+   * Stop waiting for full batches: send everything up to {@code accepted} (the queue is closed), and
+   * give up on what is left at {@code deadlineNanos}.
+   */
+  void beginClose(long accepted, long deadlineNanos) {
+    finalAccepted = accepted;
     closeDeadline = deadlineNanos;
     closing = true;
+    wake();
   }
 
-  /** The shutdown deadline passed: cancel the request in flight and stop. */
+  /** Give up at once: the thread drops what it holds as {@link DropReason#CLOSED} and stops. */
   void abort() {
-    abort.complete(Boolean.TRUE);
+    abort = true;
+    wake();
+  }
+
+  /** Wakes the thread whatever it waits for. */
+  void wake() {
+    Thread sender = thread;
+    if (sender != null) {
+      LockSupport.unpark(sender);
+    }
   }
 
   /**
@@ -98,290 +147,165 @@ final class SenderLoop implements Runnable {
     if (state == RUNNING) {
       return;
     }
-    boolean wake = state == IDLE || (depthBound >= config.batchSize() && queue.size() >= config.batchSize());
-    if (wake && sleepState.compareAndSet(state, RUNNING)) {
-      Thread sender = thread;
-      if (sender != null) {
-        LockSupport.unpark(sender);
-      }
+    boolean wakeNow = state == IDLE || (depthBound >= batchSize && queue.size() >= batchSize);
+    if (wakeNow && sleepState.compareAndSet(state, RUNNING)) {
+      wake();
     }
-  }
-
-  // Each park publishes the state first and checks the queue after: a producer offers before it
-  // reads the state, so either it sees the sender waiting and wakes it, or the sender sees its event.
-  private void parkIdle() {
-    sleepState.set(IDLE);
-    if (queue.size() == 0 && !closing) {
-      LockSupport.parkNanos(this, IDLE_PARK_NANOS);
-    }
-    sleepState.set(RUNNING);
-  }
-
-  private void parkWaiting(long nanos) {
-    sleepState.set(WAITING);
-    if (queue.size() < config.batchSize() && !closing) {
-      LockSupport.parkNanos(this, nanos);
-    }
-    sleepState.set(RUNNING);
   }
 
   @Override
   public void run() {
     thread = Thread.currentThread();
-    long oldestSince = NONE;
-    while (true) {
+    boolean more = true;
+    while (more) {
       try {
-        reportRefusals();
-        long depth = queue.size();
-        if (closing && (depth == 0 || abort.isDone())) {
-          finishInFlight();
-          return;
+        more = step();
+      } catch (Throwable e) {
+        failed(e);
+      }
+    }
+  }
+
+  /** One turn of the loop; false once the tracker is closed and nothing is left to do. */
+  private boolean step() {
+    if (Thread.interrupted()) {
+      log.log(Level.INFO, "interrupted", 0, "durable-tracker: the sender thread was interrupted; it keeps running until close()");
+    }
+    reportRefusals();
+    long now = System.nanoTime();
+    boolean closingNow = closing;
+    long deadline = closeDeadline;
+    if (closingNow && (abort || now - deadline >= 0)) {
+      dropHeld(DropReason.CLOSED, "shutdown timeout reached");
+      return false;
+    }
+    long timer = lane.advance(now, closingNow, deadline);
+    long depth = queue.size();
+    if (depth == 0) {
+      oldestSince = NONE;
+    } else if (oldestSince == NONE) {
+      oldestSince = now;
+    }
+    if (lane.hasRoom()) {
+      if (taken == null && depth > 0 && due(now, depth, closingNow)) {
+        if (!queue.headPublished()) {
+          awaitPublication();
+          return true;
         }
-        long now = System.nanoTime();
-        if (depth == 0) {
-          oldestSince = NONE;
-          finishInFlight();
-          waiters.completeUpTo(counters.resolved());
-          if (queue.size() == 0) {
-            parkIdle();
-          }
-          continue;
-        }
-        if (oldestSince == NONE) {
-          oldestSince = now;
-        }
-        boolean due =
-            closing
-                || depth >= config.batchSize()
-                || now - oldestSince >= intervalNanos
-                || waiters.waitingBeyond(counters.resolved());
-        if (!due) {
-          if (inFlight != null) {
-            finishInFlight();
-            waiters.completeUpTo(counters.resolved());
-            continue;
-          }
-          parkWaiting(oldestSince + intervalNanos - now);
-          continue;
-        }
-        List<WorkflowEvent> events = drain(config.batchSize());
-        if (events.isEmpty()) {
-          // A producer reserved a slot and is about to fill it.
-          Thread.onSpinWait();
-          continue;
-        }
-        deliver(events);
-        waiters.completeUpTo(counters.resolved());
+        taken = take(depth);
         if (queue.size() == 0) {
           oldestSince = NONE;
         }
         // Otherwise the rest keeps the age of the oldest event seen: it is sent no later than
-        // flushInterval after that, never later than its own due time.
-      } catch (RuntimeException | Error e) {
-        LOGGER.error("durable-tracker: sender loop failed; it keeps running", e);
+        // flushInterval after that.
+      }
+      BatchAssembler.Taken hand = taken;
+      if (hand != null) {
+        Batch batch = assembler.next(hand, drops);
+        if (hand.isEmpty()) {
+          taken = null;
+        }
+        if (batch != null) {
+          lane.add(batch);
+        }
+        waiters.completeUpTo(counters.watermark());
+        return true;
       }
     }
+    waiters.completeUpTo(counters.watermark());
+    if (closingNow && taken == null && lane.idle() && queue.taken() == finalAccepted) {
+      return false;
+    }
+    park(now, timer, depth, closingNow, deadline);
+    return true;
   }
 
-  private List<WorkflowEvent> drain(int max) {
-    List<WorkflowEvent> events = new ArrayList<>(Math.min(max, 1024));
-    queue.drainTo(events, max);
-    return events;
+  private boolean due(long now, long depth, boolean closingNow) {
+    return closingNow
+        || depth >= batchSize
+        || now - oldestSince >= intervalNanos
+        || waiters.waitingBeyond(counters.watermark());
+  }
+
+  private BatchAssembler.Taken take(long depth) {
+    long start = queue.taken();
+    List<WorkflowEvent> events = new ArrayList<>((int) Math.min(batchSize, depth));
+    int count = queue.drainTo(events, batchSize);
+    return new BatchAssembler.Taken(events, counters.taken(start, count));
   }
 
   /**
-   * Serializes the events into batches and starts their requests, one at a time and in order. The
-   * next batch is serialized (and compressed) while the previous one's request is in flight; its
-   * request starts only once the previous batch is delivered or dropped, so batches keep their
-   * order even across retries.
+   * A producer claimed the next slot and has not filled it yet (it was preempted between the two):
+   * spin briefly, then park briefly. Allocates nothing; the caller goes round the loop again.
    */
-  private void deliver(List<WorkflowEvent> events) {
-    for (Batch batch : assembler.assemble(events, this::dropOne)) {
-      batch.payload(sender);
-      finishInFlight();
-      inFlight = start(batch);
-    }
-  }
-
-  /** Waits for the request in flight, if any, and resolves its batch (with retries). */
-  private void finishInFlight() {
-    Started started = inFlight;
-    if (started != null) {
-      inFlight = null;
-      send(started.batch(), started);
-    }
-  }
-
-  /** Starts a request for {@code batch}, or drops it when shutdown leaves no time (null then). */
-  private @Nullable Started start(Batch batch) {
-    if (abort.isDone()) {
-      drop(batch, DropReason.CLOSED, "shutdown timeout reached");
-      return null;
-    }
-    long timeoutNanos = config.requestTimeout().toNanos();
-    if (closing) {
-      timeoutNanos = Math.min(timeoutNanos, closeDeadline - System.nanoTime());
-      if (timeoutNanos <= 0) {
-        drop(batch, DropReason.CLOSED, "shutdown timeout reached");
-        return null;
-      }
-    }
-    long startedNanos = System.nanoTime();
-    CompletableFuture<HttpSender.Response> request;
-    try {
-      request = sender.send(batch.payload(sender), batch.idempotencyKey(), Duration.ofNanos(timeoutNanos));
-    } catch (RuntimeException e) {
-      request =
-          CompletableFuture.completedFuture(
-              new HttpSender.Response(0, null, "request failed (" + e.getClass().getSimpleName() + ")"));
-    }
-    return new Started(batch, request, startedNanos);
-  }
-
-  private void dropOne(DropReason reason, String detail) {
-    counters.dropped(reason, 1);
-    log.log(Level.WARN, "dropped-" + reason, 1, "durable-tracker: dropped 1 event (" + reason + "): " + detail);
-  }
-
-  /** Resolves {@code batch}: awaits {@code first} (or starts a request), then retries or splits. */
-  private void send(Batch batch, @Nullable Started first) {
-    int retries = 0;
-    Started started = first;
-    while (true) {
-      if (started == null) {
-        started = start(batch);
-        if (started == null) {
-          return;
-        }
-      }
-      HttpSender.Response response = await(started.response());
-      if (response == null) {
-        drop(batch, DropReason.CLOSED, "shutdown timeout reached during a request");
+  private void awaitPublication() {
+    for (int i = 0; i < PUBLICATION_SPINS; i++) {
+      if (queue.headPublished()) {
         return;
       }
-      Duration took = Duration.ofNanos(System.nanoTime() - started.startedNanos());
-      started = null;
-      RetryPolicy.Verdict verdict = RetryPolicy.classify(response.status());
-      report(response, verdict, took, batch);
-      switch (verdict) {
-        case SUCCESS -> {
-          counters.requestSucceeded();
-          counters.delivered(batch.size());
-          LOGGER.debug("durable-tracker: delivered {} events", batch.size());
-          return;
-        }
-        case SPLIT -> {
-          counters.requestFailed(response.describe());
-          if (batch.size() == 1) {
-            drop(batch, DropReason.TOO_LARGE, "endpoint answered 413 to a single event");
-            return;
-          }
-          log.log(
-              Level.INFO,
-              "split",
-              batch.size(),
-              "durable-tracker: endpoint answered 413; splitting batches in halves");
-          for (Batch half : batch.halves()) {
-            send(half, null);
-          }
-          return;
-        }
-        case REJECT -> {
-          counters.requestFailed(response.describe());
-          drop(
-              batch,
-              DropReason.REJECTED,
-              "endpoint " + config.redactedEndpoint() + " answered " + response.describe());
-          return;
-        }
-        case RETRY -> {
-          counters.requestFailed(response.describe());
-          if (!retryPolicy.mayRetry(retries)) {
-            drop(
-                batch,
-                DropReason.RETRIES_EXHAUSTED,
-                (retries + 1)
-                    + " tries failed, the last with "
-                    + response.describe()
-                    + " from "
-                    + config.redactedEndpoint());
-            return;
-          }
-          retries++;
-          long delay = retryPolicy.delayNanos(retries, response.retryAfter());
-          log.log(
-              Level.INFO,
-              "retry",
-              batch.size(),
-              "durable-tracker: "
-                  + response.describe()
-                  + " from "
-                  + config.redactedEndpoint()
-                  + "; retrying in "
-                  + Duration.ofNanos(delay).toMillis()
-                  + " ms");
-          if (!pause(delay)) {
-            drop(batch, DropReason.CLOSED, "shutdown timeout reached while waiting to retry");
-            return;
-          }
-        }
+      Thread.onSpinWait();
+    }
+    LockSupport.parkNanos(this, PUBLICATION_PARK_NANOS);
+  }
+
+  private void park(long now, long timer, long depth, boolean closingNow, long deadline) {
+    long until = now + IDLE_PARK_NANOS;
+    if (timer != Lane.NO_TIMER && timer - until < 0) {
+      until = timer;
+    }
+    if (closingNow && deadline - until < 0) {
+      until = deadline;
+    }
+    long state;
+    if (depth == 0) {
+      state = IDLE;
+    } else if (lane.hasRoom() && taken == null) {
+      state = WAITING;
+      long due = oldestSince + intervalNanos;
+      if (due - until < 0) {
+        until = due;
       }
+    } else {
+      state = RUNNING;
+    }
+    sleepState.set(state);
+    // Look again after publishing the state: an event offered before it is seen here.
+    boolean changed =
+        (state == IDLE && queue.size() > 0) || (state == WAITING && queue.size() >= batchSize);
+    long nanos = until - System.nanoTime();
+    if (!changed && nanos > 0) {
+      LockSupport.parkNanos(this, nanos);
+    }
+    sleepState.set(RUNNING);
+  }
+
+  /**
+   * Drops everything the thread holds (events taken but not assembled, the lane's batches, the
+   * request in flight), through the ledger: exact even if a failure left the lane half-updated.
+   */
+  private void dropHeld(DropReason reason, String detail) {
+    taken = null;
+    lane.forget();
+    long count = counters.droppedOpen(reason);
+    if (count > 0) {
+      log.log(
+          Level.WARN,
+          "dropped-" + reason,
+          count,
+          "durable-tracker: dropped " + count + " events (" + reason + "): " + detail);
     }
   }
 
-  /** Waits before a retry; false when shutdown will not allow the wait. */
-  private boolean pause(long nanos) {
-    long until = System.nanoTime() + nanos;
-    while (true) {
-      long now = System.nanoTime();
-      if (abort.isDone() || (closing && until > closeDeadline)) {
-        return false;
-      }
-      if (now >= until) {
-        return true;
-      }
-      LockSupport.parkNanos(this, until - now);
+  /** Something escaped a turn of the loop: account for what is held, log, pause briefly, go on. */
+  private void failed(Throwable error) {
+    try {
+      oldestSince = NONE;
+      dropHeld(DropReason.INTERNAL_ERROR, "the sender failed with " + error.getClass().getName());
+      log.log(Level.ERROR, "loop-failure", 0, "durable-tracker: the sender failed; it keeps running", error);
+    } catch (Throwable again) {
+      // Nothing more can be done here; close() still accounts for every event.
     }
-  }
-
-  /** The response, or null when shutdown aborted the request. */
-  private HttpSender.@Nullable Response await(CompletableFuture<HttpSender.Response> request) {
-    CompletableFuture.anyOf(request, abort).join();
-    if (!request.isDone()) {
-      request.cancel(true);
-      return null;
-    }
-    return request.join();
-  }
-
-  private void drop(Batch batch, DropReason reason, String detail) {
-    counters.dropped(reason, batch.size());
-    log.log(
-        Level.WARN,
-        "dropped-" + reason,
-        batch.size(),
-        "durable-tracker: dropped " + batch.size() + " events (" + reason + "): " + detail);
-  }
-
-  private void report(HttpSender.Response response, RetryPolicy.Verdict verdict, Duration took, Batch batch) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    SendOutcome outcome =
-        switch (verdict) {
-          case SUCCESS -> SendOutcome.SUCCESS;
-          case RETRY -> SendOutcome.RETRY;
-          case SPLIT, REJECT -> SendOutcome.REJECTED;
-        };
-    SendReport report =
-        new SendReport(response.status(), outcome, took, batch.size(), batch.idempotencyKey());
-    for (SendListener listener : listeners) {
-      try {
-        listener.onSend(report);
-      } catch (RuntimeException e) {
-        log.log(Level.WARN, "listener", 0, "durable-tracker: send listener failed: " + e);
-      }
-    }
+    LockSupport.parkNanos(this, FAILURE_PAUSE_NANOS);
   }
 
   /** Logs drops counted on callers' threads, where logging would cost them. */

@@ -75,7 +75,7 @@ final class EventJsonReader {
       case WORKFLOW_STARTED -> new WorkflowEvent.WorkflowStarted(base, f.input());
       case WORKFLOW_QUEUED -> new WorkflowEvent.WorkflowQueued(base, f.input());
       case WORKFLOW_COMPLETED ->
-          new WorkflowEvent.WorkflowCompleted(base, f.steps(), f.number("durationMs"));
+          new WorkflowEvent.WorkflowCompleted(base, f.steps(), f.millis("durationMs"));
       case WORKFLOW_FAILED -> new WorkflowEvent.WorkflowFailed(base, f.error(), f.steps());
       case WORKFLOW_PAUSED ->
           new WorkflowEvent.WorkflowPaused(
@@ -90,7 +90,7 @@ final class EventJsonReader {
               base,
               f.text("stepName"),
               f.integer("attempt"),
-              f.number("durationMs"),
+              f.millis("durationMs"),
               f.bool("cached"));
       case STEP_FAILED ->
           new WorkflowEvent.StepFailed(
@@ -101,17 +101,17 @@ final class EventJsonReader {
               f.text("stepName"),
               f.integer("attempt"),
               f.instant("nextAttemptAt"),
-              f.number("delayMs"));
+              f.millis("delayMs"));
       case RETRY_EXHAUSTED ->
           new WorkflowEvent.RetryExhausted(base, f.text("stepName"), f.integer("attempts"));
       case SLEEP_STARTED ->
-          new WorkflowEvent.SleepStarted(base, f.number("durationMs"), f.instant("resumeAt"));
-      case SLEEP_COMPLETED -> new WorkflowEvent.SleepCompleted(base, f.number("durationMs"));
+          new WorkflowEvent.SleepStarted(base, f.millis("durationMs"), f.instant("resumeAt"));
+      case SLEEP_COMPLETED -> new WorkflowEvent.SleepCompleted(base, f.millis("durationMs"));
       case TIMEOUT_SET ->
           new WorkflowEvent.TimeoutSet(
-              base, f.text("stepName"), f.instant("deadline"), f.number("timeoutMs"));
+              base, f.text("stepName"), f.instant("deadline"), f.millis("timeoutMs"));
       case TIMEOUT_EXCEEDED ->
-          new WorkflowEvent.TimeoutExceeded(base, f.text("stepName"), f.number("timeoutMs"));
+          new WorkflowEvent.TimeoutExceeded(base, f.text("stepName"), f.millis("timeoutMs"));
     };
   }
 
@@ -168,12 +168,23 @@ final class EventJsonReader {
       return value == null || value.isNull() ? null : text(field);
     }
 
-    long number(String field) {
+    /**
+     * A millisecond count. The reference schemas type these fields as any number, and a producer
+     * timing with {@code performance.now()} sends fractions: they are rounded to the nearest whole
+     * millisecond (halves up).
+     */
+    long millis(String field) {
       JsonNode value = required(field);
-      if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-        throw error(field, "expected a whole number but was " + value);
+      if (value.isIntegralNumber() && value.canConvertToLong()) {
+        return value.longValue();
       }
-      return value.longValue();
+      if (value.isFloatingPointNumber()) {
+        double millis = value.doubleValue();
+        if (Double.isFinite(millis) && Math.abs(millis) < 0x1p62) {
+          return Math.round(millis);
+        }
+      }
+      throw error(field, "expected a number of milliseconds but was " + value);
     }
 
     int integer(String field) {

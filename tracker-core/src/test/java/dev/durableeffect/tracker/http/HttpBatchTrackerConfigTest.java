@@ -33,7 +33,7 @@ class HttpBatchTrackerConfigTest {
     assertThat(config.batchSize()).isEqualTo(100);
     assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.headers()).isEmpty();
-    assertThat(config.maxAttempts()).isEqualTo(3);
+    assertThat(config.maxAttempts()).isEqualTo(4);
     assertThat(config.initialDelay()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.maxDelay()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.maxQueueSize()).isEqualTo(10_000);
@@ -57,8 +57,18 @@ class HttpBatchTrackerConfigTest {
         "Invalid durable-tracker setting batchSize: 0 (expected a number greater than 0)");
     assertRejected(b -> b.flushInterval(Duration.ofSeconds(-1)),
         "Invalid durable-tracker setting flushInterval: PT-1S (expected a duration greater than 0)");
-    assertRejected(b -> b.maxAttempts(-1),
-        "Invalid durable-tracker setting maxAttempts: -1 (expected 0 or more)");
+    assertRejected(b -> b.maxAttempts(0),
+        "Invalid durable-tracker setting maxAttempts: 0 (expected 1 or more (every request counts, the first included))");
+    assertRejected(b -> b.maxQueueSize(HttpBatchTrackerConfig.MAX_QUEUE_SIZE + 1),
+        "Invalid durable-tracker setting maxQueueSize: 16777217 (expected at most 16777216)");
+    assertRejected(b -> b.shutdownTimeout(Duration.ofSeconds(Long.MAX_VALUE)),
+        "Invalid durable-tracker setting shutdownTimeout: PT2562047788015215H30M7S (expected at most 36500 days)");
+    assertRejected(b -> b.maxDelay(Duration.ofDays(36_501)),
+        "Invalid durable-tracker setting maxDelay: PT876024H (expected at most 36500 days)");
+    assertRejected(b -> b.header("X-Token", "abc\r\nX-Injected: 1"),
+        "Invalid durable-tracker setting headers.X-Token: (hidden) (expected a header value without control characters such as line breaks)");
+    assertRejected(b -> b.endpoint("https://user:pw@events.example.com/ingest").header("authorization", "Bearer t"),
+        "Invalid durable-tracker setting endpoint: https://events.example.com/ingest (expected credentials in the URL or an Authorization header, not both)");
     assertRejected(b -> b.maxQueueSize(-5),
         "Invalid durable-tracker setting maxQueueSize: -5 (expected a number greater than 0)");
     assertRejected(b -> b.initialDelay(Duration.ofSeconds(10)).maxDelay(Duration.ofSeconds(1)),
@@ -84,6 +94,20 @@ class HttpBatchTrackerConfigTest {
         valid().endpoint("https://user:pw@events.example.com:8443/ingest?token=abc").build();
     assertThat(config.redactedEndpoint()).isEqualTo("https://events.example.com:8443/ingest");
     assertThat(config.toString()).doesNotContain("pw", "abc");
+  }
+
+  @Test
+  void credentialsInTheEndpointBecomeABasicAuthorizationHeaderAndLeaveTheUrl() {
+    HttpBatchTrackerConfig config =
+        valid().endpoint("https://alice:s%C3%A9cret@events.example.com:8443/ingest?x=1").build();
+
+    assertThat(config.endpoint()).isEqualTo(URI.create("https://events.example.com:8443/ingest?x=1"));
+    assertThat(config.headers())
+        .containsEntry(
+            "Authorization",
+            "Basic " + java.util.Base64.getEncoder().encodeToString("alice:sécret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(config.toString()).doesNotContain("alice", "cret", "Basic");
+    assertThat(config.toBuilder().build()).isEqualTo(config);
   }
 
   @Test

@@ -27,10 +27,33 @@ class RetryPolicyTest {
   }
 
   @Test
-  void maxAttemptsCountsRetriesAfterTheFirstTry() {
-    assertThat(policy.mayRetry(0)).isTrue();
+  void maxAttemptsCountsEveryRequestTheFirstIncluded() {
+    assertThat(policy.mayRetry(1)).isTrue();
     assertThat(policy.mayRetry(2)).isTrue();
     assertThat(policy.mayRetry(3)).isFalse();
+    RetryPolicy once = new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(30), Clock.systemUTC());
+    assertThat(once.mayRetry(1)).isFalse();
+  }
+
+  @Test
+  void aMisconfiguredRequestIsNeverRetried() {
+    assertThat(RetryPolicy.classify(new HttpSender.Response(0, null, "TLS handshake failed", true)))
+        .isEqualTo(RetryPolicy.Verdict.MISCONFIGURED);
+    assertThat(RetryPolicy.classify(new HttpSender.Response(0, null, "connection refused", false)))
+        .isEqualTo(RetryPolicy.Verdict.RETRY);
+  }
+
+  @Test
+  void retryAfterTooLargeForALongIsCappedNotIgnored() {
+    assertThat(policy.parseRetryAfter("99999999999999999999999")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(policy.parseRetryAfter("9223372036854775807")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(policy.parseRetryAfter("-5")).isNull();
+  }
+
+  @Test
+  void retryAfterAcceptsTheObsoleteRfc850AndAsctimeDates() {
+    assertThat(policy.parseRetryAfter("Friday, 05-Dec-25 03:20:45 GMT")).isEqualTo(Duration.ofSeconds(45));
+    assertThat(policy.parseRetryAfter("Fri Dec  5 03:21:00 2025")).isEqualTo(Duration.ofSeconds(60));
   }
 
   @Test

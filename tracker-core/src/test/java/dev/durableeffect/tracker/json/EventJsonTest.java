@@ -140,6 +140,38 @@ class EventJsonTest {
     assertThat(events).containsExactly(Fixtures.all().get(WorkflowEventType.STEP_STARTED));
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "step.completed, durationMs, 42, 41.5",
+    "step.completed, durationMs, 42, 42.4999",
+    "workflow.completed, durationMs, 1234, 1233.6",
+    "retry.scheduled, delayMs, 1544, 1543.5",
+    "sleep.started, durationMs, 60000, 60000.0",
+    "sleep.completed, durationMs, 60000, 59999.75",
+    "timeout.set, timeoutMs, 30000, 30000.2",
+    "timeout.exceeded, timeoutMs, 30000, 29999.9"
+  })
+  void fractionalMillisecondsFromATypeScriptProducerAreRoundedToTheNearestMillisecond(
+      String type, String field, long whole, String fraction) {
+    WorkflowEventType eventType = WorkflowEventType.fromWireName(type).orElseThrow();
+    String golden = Fixtures.golden(eventType);
+    String fractional = golden.replace("\"" + field + "\":" + whole, "\"" + field + "\":" + fraction);
+    assertThat(fractional).isNotEqualTo(golden);
+
+    assertThat(EventJson.fromBatchJson(batch(fractional, golden)))
+        .containsExactly(Fixtures.all().get(eventType), Fixtures.all().get(eventType));
+  }
+
+  @Test
+  void millisecondsThatAreNotFiniteNumbersAreRejectedNamingTheField() {
+    String good = Fixtures.golden(WorkflowEventType.STEP_COMPLETED);
+
+    assertThatThrownBy(() -> EventJson.fromBatchJson(batch(good.replace("\"durationMs\":42", "\"durationMs\":\"42\""))))
+        .hasMessage("events[0].durationMs: expected a number of milliseconds but was \"42\"");
+    assertThatThrownBy(() -> EventJson.fromBatchJson(batch(good.replace("\"durationMs\":42", "\"durationMs\":1e300"))))
+        .hasMessage("events[0].durationMs: expected a number of milliseconds but was 1.0E300");
+  }
+
   @Test
   void malformedEventsAreRejectedNamingIndexFieldAndProblem() {
     String good = Fixtures.golden(WorkflowEventType.STEP_STARTED);

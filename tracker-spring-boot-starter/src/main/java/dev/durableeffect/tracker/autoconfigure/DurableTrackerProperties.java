@@ -74,12 +74,13 @@ public record DurableTrackerProperties(
   /**
    * Retry of failed requests: exponential backoff with full jitter.
    *
-   * @param maxAttempts Retries after the first try; 0 turns retrying off.
+   * @param maxAttempts Requests made for one batch at most, the first included; 1 turns retrying
+   *     off. The default 4 is the first request and three retries.
    * @param initialDelay First backoff delay; doubles with each retry.
    * @param maxDelay Cap of the backoff delay.
    */
   public record Retry(
-      @DefaultValue("3") int maxAttempts,
+      @DefaultValue("4") int maxAttempts,
       @DefaultValue("1s") Duration initialDelay,
       @DefaultValue("30s") Duration maxDelay) {}
 }

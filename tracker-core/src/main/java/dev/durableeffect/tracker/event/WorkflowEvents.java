@@ -1,27 +1,25 @@
 package dev.durableeffect.tracker.event;
 
-import com.fasterxml.uuid.Generators;
-import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /** Factories for base and wire events, the counterparts of the reference's helpers. */
 public final class WorkflowEvents {
 
-  /** One shared generator: it keeps ids created in the same millisecond unique and ordered. */
-  private static final TimeBasedEpochGenerator UUID_V7 = Generators.timeBasedEpochGenerator();
-
   private WorkflowEvents() {}
 
-  /** A fresh UUID version 7 in canonical lower-case text. */
+  /**
+   * A fresh UUID version 7 in canonical lower-case text: unique, and ordered by creation time
+   * across threads.
+   */
   public static String newEventId() {
-    return UUID_V7.generate().toString();
+    return EventIds.next(System.currentTimeMillis());
   }
 
   /** Base fields with a fresh UUID v7 id, the current time, and no execution id. */
   public static BaseEvent createBaseEvent(String workflowId, String workflowName) {
-    return createBaseEvent(workflowId, workflowName, null, Clock.systemUTC());
+    return createBaseEvent(workflowId, workflowName, null);
   }
 
   /**
@@ -30,18 +28,19 @@ public final class WorkflowEvents {
    */
   public static BaseEvent createBaseEvent(
       String workflowId, String workflowName, @Nullable String executionId) {
-    return createBaseEvent(workflowId, workflowName, executionId, Clock.systemUTC());
+    // One clock read serves the id and the timestamp; whole milliseconds need no truncation.
+    long now = System.currentTimeMillis();
+    return new BaseEvent(EventIds.next(now), Instant.ofEpochMilli(now), workflowId, workflowName, executionId);
   }
 
-  /** As {@link #createBaseEvent(String, String, String)}, reading the time from {@code clock}. */
+  /**
+   * As {@link #createBaseEvent(String, String, String)}, reading the timestamp from {@code clock}.
+   * The id always embeds the real time, so a test's fixed clock cannot disorder ids.
+   */
   public static BaseEvent createBaseEvent(
       String workflowId, String workflowName, @Nullable String executionId, Clock clock) {
     return new BaseEvent(
-        newEventId(),
-        clock.instant().truncatedTo(ChronoUnit.MILLIS),
-        workflowId,
-        workflowName,
-        executionId);
+        newEventId(), Instant.ofEpochMilli(clock.millis()), workflowId, workflowName, executionId);
   }
 
   /** Adds the environment and service key, as the tracker does before sending. */

@@ -34,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxBatchBytes largest request body (uncompressed); batches are split to stay under it
  * @param maxEventBytes largest single event; a larger one is dropped and counted
  * @param shutdownTimeout how long {@code close()} may spend draining
+ * @param maxBatchSize most events per request while events back up (a request is in flight and
+ *     more than {@code batchSize} wait): batches grow up to this many events (and {@code
+ *     maxBatchBytes}), so one request in flight keeps up with a distant endpoint. Never less than
+ *     {@code batchSize}; set it to {@code batchSize} to keep every request at that size
  */
 public record HttpBatchTrackerConfig(
     URI endpoint,
@@ -50,7 +54,8 @@ public record HttpBatchTrackerConfig(
     Compression compression,
     int maxBatchBytes,
     int maxEventBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    int maxBatchSize) {
 
   /** Default {@code batchSize}. */
   public static final int DEFAULT_BATCH_SIZE = 100;
@@ -76,6 +81,8 @@ public record HttpBatchTrackerConfig(
   public static final int DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
   /** Default {@code maxEventBytes}: 256 KiB. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+  /** Default {@code maxBatchSize}. */
+  public static final int DEFAULT_MAX_BATCH_SIZE = 2_000;
   /** Default {@code shutdownTimeout}. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -97,6 +104,8 @@ public record HttpBatchTrackerConfig(
     requireText(env, "env");
     requireText(serviceKey, "serviceKey");
     requirePositive(batchSize, "batchSize");
+    requirePositive(maxBatchSize, "maxBatchSize");
+    maxBatchSize = Math.max(batchSize, maxBatchSize);
     requirePositive(flushInterval, "flushInterval");
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     for (Map.Entry<String, String> header : headers.entrySet()) {
@@ -238,6 +247,8 @@ public record HttpBatchTrackerConfig(
         + maxEventBytes
         + ", shutdownTimeout="
         + shutdownTimeout
+        + ", maxBatchSize="
+        + maxBatchSize
         + "]";
   }
 
@@ -324,6 +335,7 @@ public record HttpBatchTrackerConfig(
     private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
     private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
 
     private Builder() {}
 
@@ -343,6 +355,7 @@ public record HttpBatchTrackerConfig(
       maxBatchBytes = c.maxBatchBytes;
       maxEventBytes = c.maxEventBytes;
       shutdownTimeout = c.shutdownTimeout;
+      maxBatchSize = c.maxBatchSize;
     }
 
     /** The http or https URL events are POSTed to; checked by {@link #build()}. */
@@ -444,6 +457,16 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
+    /**
+     * Most events per request while events back up (default {@value
+     * HttpBatchTrackerConfig#DEFAULT_MAX_BATCH_SIZE}; never less than {@code batchSize}). Set it to
+     * {@code batchSize} if the endpoint limits the number of events per request.
+     */
+    public Builder maxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
     /** How long {@code close()} may spend draining (default 10s). */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
@@ -478,7 +501,8 @@ public record HttpBatchTrackerConfig(
           compression,
           maxBatchBytes,
           maxEventBytes,
-          shutdownTimeout);
+          shutdownTimeout,
+          maxBatchSize);
     }
 
     /** Strips anything after '?' and any user-info so a bad URL can be shown. */

@@ -16,9 +16,11 @@ import org.jspecify.annotations.Nullable;
  * BatchAssembler} serialize them, and hands the batches to the {@link Lane} that sends them.
  *
  * <h2>When a batch is due</h2>
- * Events are taken (at most {@code batchSize} at a time) when the lane has room and one of these
- * holds: the queue holds a full batch; the oldest waiting event is {@code flushInterval} old; a
- * {@code flush()} waits for events still in the queue; the tracker is closing. The age of the oldest
+ * Events are taken when the lane has room and one of these holds: the queue holds a full batch; the oldest waiting event is {@code flushInterval} old; a
+ * {@code flush()} waits for events still in the queue; the tracker is closing. All that wait are
+ * taken, up to {@code maxBatchSize}: while a request is in flight events back up, and the next
+ * batch grows with them, so one request at a time keeps up with an endpoint far away (at 50 ms
+ * per request, 2,000 events a batch carry 40,000 events/s). The age of the oldest
  * event is measured from when the thread first saw the queue non-empty, and the thread is woken for
  * that (see below) even while a request is in flight or waiting to be retried, so an event never
  * waits longer than {@code flushInterval} after the lane is free again.
@@ -42,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Pipelining and memory</h2>
  * The lane holds the batch being sent plus one batch ahead, serialized and compressed while the
- * request is in flight. Events taken but not yet assembled (at most {@code batchSize}) wait in
- * {@code taken} until the lane has room. So at most {@code maxQueueSize + 2 * batchSize} events are
+ * request is in flight. Events taken but not yet assembled wait in {@code taken} until the lane
+ * has room; one take is at most {@code maxBatchSize} events, and the batch ahead and the one in
+ * flight come from earlier takes. So at most {@code maxQueueSize + 2 * maxBatchSize} events are
  * pending, every one of them counted.
  *
  * <h2>Accounting</h2>
@@ -74,6 +77,7 @@ final class SenderLoop implements Runnable {
   private final Lane lane;
   private final RateLimitedLog log;
   private final int batchSize;
+  private final int maxBatchSize;
   private final long intervalNanos;
   private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
   private final BatchAssembler.Drops drops;
@@ -105,6 +109,7 @@ final class SenderLoop implements Runnable {
     this.lane = new Lane(sender, retryPolicy, outcomes, config, this::wake);
     this.log = log;
     this.batchSize = config.batchSize();
+    this.maxBatchSize = config.maxBatchSize();
     this.intervalNanos = config.flushInterval().toNanos();
     this.drops = (span, reason, detail) -> outcomes.dropped(span, reason, 1, detail);
   }
@@ -227,10 +232,14 @@ final class SenderLoop implements Runnable {
         || waiters.waitingBeyond(counters.watermark());
   }
 
+  /**
+   * Takes the events that are due: a full batch, or more while they back up (up to {@code
+   * maxBatchSize}), so that one request in flight keeps up with a distant endpoint.
+   */
   private BatchAssembler.Taken take(long depth) {
     long start = queue.taken();
-    List<WorkflowEvent> events = new ArrayList<>((int) Math.min(batchSize, depth));
-    int count = queue.drainTo(events, batchSize);
+    List<WorkflowEvent> events = new ArrayList<>((int) Math.min(maxBatchSize, depth));
+    int count = queue.drainTo(events, maxBatchSize);
     return new BatchAssembler.Taken(events, counters.taken(start, count));
   }
 

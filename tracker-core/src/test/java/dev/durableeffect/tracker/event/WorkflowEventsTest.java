@@ -34,6 +34,53 @@ class WorkflowEventsTest {
   }
 
   @Test
+  void idsMadeOnManyThreadsAreUniqueAndOrderedInCreationOrderPerThread() throws Exception {
+    int threads = 4;
+    int perThread = 100_000;
+    List<List<String>> made = new ArrayList<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<String> ids = new ArrayList<>(perThread);
+      made.add(ids);
+      Thread worker =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  ids.add(WorkflowEvents.newEventId());
+                }
+              });
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join();
+    }
+
+    java.util.Set<String> all = new java.util.HashSet<>();
+    for (List<String> ids : made) {
+      assertThat(ids).isSorted();
+      all.addAll(ids);
+    }
+    assertThat(all).hasSize(threads * perThread);
+    long before = System.currentTimeMillis();
+    String after = WorkflowEvents.newEventId();
+    assertThat(Long.parseLong(after.replace("-", "").substring(0, 12), 16))
+        .as("a burst of ids does not push their time ahead of the clock")
+        .isBetween(before, System.currentTimeMillis());
+  }
+
+  @Test
+  void aFixedClockSetsTheTimestampButNotTheIdsTime() {
+    Clock future = Clock.fixed(Instant.parse("2090-01-01T00:00:00Z"), ZoneOffset.UTC);
+    WorkflowEvents.createBaseEvent("wf", "name", null, future);
+
+    long before = System.currentTimeMillis();
+    String id = WorkflowEvents.newEventId();
+
+    assertThat(Long.parseLong(id.replace("-", "").substring(0, 12), 16)).isBetween(before, System.currentTimeMillis());
+  }
+
+  @Test
   void idsEmbedTheirCreationTime() {
     long before = System.currentTimeMillis();
     String id = WorkflowEvents.newEventId();

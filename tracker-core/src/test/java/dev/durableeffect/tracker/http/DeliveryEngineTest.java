@@ -84,7 +84,9 @@ class DeliveryEngineTest {
             .flushInterval(Duration.ofHours(1))
             .initialDelay(Duration.ofMillis(10))
             .maxDelay(Duration.ofMillis(50))
-            .shutdownTimeout(Duration.ofSeconds(5));
+            .shutdownTimeout(Duration.ofSeconds(5))
+            // Every request holds batchSize events at most, unless a test lets batches grow.
+            .maxBatchSize(1);
     settings.accept(builder);
     HttpBatchTracker tracker = HttpBatchTracker.create(builder.build());
     trackers.add(tracker);

@@ -42,6 +42,14 @@ class HttpBatchTrackerConfigTest {
     assertThat(config.maxBatchBytes()).isEqualTo(1024 * 1024);
     assertThat(config.maxEventBytes()).isEqualTo(256 * 1024);
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.maxBatchSize()).isEqualTo(2_000);
+  }
+
+  @Test
+  void maxBatchSizeIsNeverBelowBatchSize() {
+    assertThat(valid().batchSize(5_000).build().maxBatchSize()).isEqualTo(5_000);
+    assertThat(valid().batchSize(50).maxBatchSize(1).build().maxBatchSize()).isEqualTo(50);
+    assertThat(valid().batchSize(50).maxBatchSize(400).build().maxBatchSize()).isEqualTo(400);
   }
 
   @Test
@@ -69,6 +77,8 @@ class HttpBatchTrackerConfigTest {
         "Invalid durable-tracker setting headers.X-Token: (hidden) (expected a header value without control characters such as line breaks)");
     assertRejected(b -> b.endpoint("https://user:pw@events.example.com/ingest").header("authorization", "Bearer t"),
         "Invalid durable-tracker setting endpoint: https://events.example.com/ingest (expected credentials in the URL or an Authorization header, not both)");
+    assertRejected(b -> b.maxBatchSize(0),
+        "Invalid durable-tracker setting maxBatchSize: 0 (expected a number greater than 0)");
     assertRejected(b -> b.maxQueueSize(-5),
         "Invalid durable-tracker setting maxQueueSize: -5 (expected a number greater than 0)");
     assertRejected(b -> b.initialDelay(Duration.ofSeconds(10)).maxDelay(Duration.ofSeconds(1)),

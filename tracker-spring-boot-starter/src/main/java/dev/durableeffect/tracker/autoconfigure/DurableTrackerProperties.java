@@ -29,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxEventBytes Largest single event; a larger one is dropped and counted.
  * @param shutdownTimeout How long shutdown may spend delivering what is pending.
  * @param health How the Actuator health indicator judges delivery.
+ * @param maxBatchSize Most events per request while events back up behind a request in flight;
+ *     never less than batch-size. Set it to batch-size if the endpoint limits events per request.
  */
 @ConfigurationProperties("durable.tracker")
 public record DurableTrackerProperties(
@@ -47,7 +49,8 @@ public record DurableTrackerProperties(
     @DefaultValue("1MB") DataSize maxBatchBytes,
     @DefaultValue("256KB") DataSize maxEventBytes,
     @DefaultValue("10s") Duration shutdownTimeout,
-    @DefaultValue Health health) {
+    @DefaultValue Health health,
+    @DefaultValue("2000") int maxBatchSize) {
 
   /** Headers never null. */
   public DurableTrackerProperties {

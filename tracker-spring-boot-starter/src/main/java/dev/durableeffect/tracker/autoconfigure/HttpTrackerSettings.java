@@ -41,6 +41,7 @@ final class HttpTrackerSettings {
           .env(env(properties, environment))
           .serviceKey(serviceKey)
           .batchSize(properties.batchSize())
+          .maxBatchSize(properties.maxBatchSize())
           .flushInterval(properties.flushInterval())
           .headers(properties.headers())
           .maxAttempts(properties.retry().maxAttempts())

@@ -128,6 +128,7 @@ class DurableTrackerAutoConfigurationTest {
             "durable.tracker.env=staging",
             "durable.tracker.service-key=orders",
             "durable.tracker.batch-size=250",
+            "durable.tracker.max-batch-size=750",
             "durable.tracker.flush-interval=2s",
             "durable.tracker.headers.Authorization=Bearer abc",
             "durable.tracker.headers.X-Api-Key=k-1",
@@ -147,6 +148,7 @@ class DurableTrackerAutoConfigurationTest {
               assertThat(config.env()).isEqualTo("staging");
               assertThat(config.serviceKey()).isEqualTo("orders");
               assertThat(config.batchSize()).isEqualTo(250);
+              assertThat(config.maxBatchSize()).isEqualTo(750);
               assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(2));
               assertThat(config.headers())
                   .containsExactlyInAnyOrderEntriesOf(Map.of("Authorization", "Bearer abc", "X-Api-Key", "k-1"));

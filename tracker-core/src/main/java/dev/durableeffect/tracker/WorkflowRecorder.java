@@ -10,14 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code resumeAt} and {@code deadline} are computed here.
  *
  * <pre>{@code
- * WorkflowRecorder run = WorkflowRecorder.start(tracker, orderId, "order-fulfillment", requestId, order);
+ * WorkflowRecorder run = WorkflowRecorder.builder(tracker)
+ *     .workflowId(orderId).workflowName("order-fulfillment").executionId(requestId).input(order)
+ *     .start();
  * Payment payment = run.step("charge", StepRetry.of(3, Duration.ofSeconds(1)), () -> payments.charge(order));
  * run.sleep(Duration.ofSeconds(5));
  * run.complete();
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * time; it is not thread-safe. Terminal states ({@code complete}, {@code fail}, {@code cancel}) are
  * final: any later transition is an {@link IllegalStateException} naming the workflow and its state.
  * Emitting never throws: the tracker counts what it cannot take.
+ *
+ * <p>Timed steps ({@link #withTimeout}) run on another thread, from {@link
+ * Builder#timeoutExecutor(Executor)} or the shared {@link #defaultTimeoutExecutor()}, with the
+ * caller's SLF4J MDC and, when Micrometer's context-propagation library is present, its registered
+ * thread-local context (trace and observation scopes) carried over.
  */
 public final class WorkflowRecorder {
 
@@ -65,17 +71,15 @@ public final class WorkflowRecorder {
     void sleep(Duration duration) throws InterruptedException;
   }
 
+  /** Name prefix of the threads of {@link #defaultTimeoutExecutor()}, followed by a number. */
+  public static final String TIMEOUT_THREAD_NAME_PREFIX = "durable-tracker-step-";
+
+  /** Seconds an idle thread of {@link #defaultTimeoutExecutor()} is kept before it ends. */
+  public static final int TIMEOUT_THREAD_KEEP_ALIVE_SECONDS = 30;
+
   private static final Sleeper THREAD_SLEEP = duration -> Thread.sleep(duration.toMillis());
   private static final RateLimitedLog LOG =
       new RateLimitedLog(LoggerFactory.getLogger(WorkflowRecorder.class), Duration.ofSeconds(30));
-  private static final AtomicInteger TIMEOUT_THREADS = new AtomicInteger();
-  private static final ExecutorService TIMEOUT_EXECUTOR =
-      Executors.newCachedThreadPool(
-          task -> {
-            Thread thread = new Thread(task, "durable-tracker-step-" + TIMEOUT_THREADS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-          });
 
   private final EventTracker tracker;
   private final String workflowId;
@@ -84,6 +88,8 @@ public final class WorkflowRecorder {
   private final @Nullable Object input;
   private final Clock clock;
   private final Sleeper sleeper;
+  /** Null: the default executor, looked up per timed step so that a shut-down default is replaced. */
+  private final @Nullable Executor timeoutExecutor;
   private final List<String> completedSteps = new ArrayList<>();
   private State state;
   private long startedAtMillis;
@@ -97,7 +103,8 @@ public final class WorkflowRecorder {
       @Nullable String executionId,
       @Nullable Object input,
       Clock clock,
-      Sleeper sleeper) {
+      Sleeper sleeper,
+      @Nullable Executor timeoutExecutor) {
     this.tracker = tracker;
     this.workflowId = workflowId;
     this.workflowName = workflowName;
@@ -105,12 +112,42 @@ public final class WorkflowRecorder {
     this.input = input;
     this.clock = clock;
     this.sleeper = sleeper;
+    this.timeoutExecutor = timeoutExecutor;
     this.state = State.QUEUED;
     // Validates the ids now, naming the bad field, rather than at the first event.
     WorkflowEvents.createBaseEvent(workflowId, workflowName, executionId, clock);
   }
 
-  /** Starts a run: emits {@code workflow.started} with {@code input}. */
+  /**
+   * A builder of a run of a workflow on {@code tracker}: set the ids, then {@link Builder#start()}
+   * or {@link Builder#queue()}.
+   */
+  public static Builder builder(EventTracker tracker) {
+    return new Builder(tracker);
+  }
+
+  /**
+   * The executor timed steps run on unless the builder names another: daemon threads named
+   * {@value #TIMEOUT_THREAD_NAME_PREFIX}N, created on demand and ended after {@value
+   * #TIMEOUT_THREAD_KEEP_ALIVE_SECONDS} s idle, so it holds no thread while unused and never keeps
+   * the JVM from exiting.
+   */
+  public static Executor defaultTimeoutExecutor() {
+    return TimeoutExecutor.shared();
+  }
+
+  /**
+   * Shuts the default executor down now, for applications that are unloaded while the JVM goes on
+   * (tests, redeploys): interrupts timed steps still running on it and waits up to {@code wait} for
+   * its threads to end. A later timed step starts a new default executor.
+   *
+   * @return whether every thread ended within {@code wait}
+   */
+  public static boolean shutdownDefaultTimeoutExecutor(Duration wait) throws InterruptedException {
+    return TimeoutExecutor.shutdown(wait.toMillis());
+  }
+
+  /** Starts a run: emits {@code workflow.started} with {@code input}. See also {@link #builder}. */
   public static WorkflowRecorder start(
       EventTracker tracker,
       String workflowId,
@@ -128,10 +165,14 @@ public final class WorkflowRecorder {
       @Nullable String executionId,
       @Nullable Object input,
       Clock clock) {
-    return create(tracker, workflowId, workflowName, executionId, input, clock, THREAD_SLEEP).begin0();
+    return create(tracker, workflowId, workflowName, executionId, input, clock, THREAD_SLEEP, null)
+        .begin0();
   }
 
-  /** Queues a run: emits {@code workflow.queued}; a later {@link #begin()} emits {@code workflow.started}. */
+  /**
+   * Queues a run: emits {@code workflow.queued}; a later {@link #begin()} emits {@code
+   * workflow.started}. See also {@link #builder}.
+   */
   public static WorkflowRecorder queue(
       EventTracker tracker,
       String workflowId,
@@ -149,10 +190,8 @@ public final class WorkflowRecorder {
       @Nullable String executionId,
       @Nullable Object input,
       Clock clock) {
-    WorkflowRecorder recorder =
-        create(tracker, workflowId, workflowName, executionId, input, clock, THREAD_SLEEP);
-    recorder.emit(new WorkflowEvent.WorkflowQueued(recorder.base(), input));
-    return recorder;
+    return create(tracker, workflowId, workflowName, executionId, input, clock, THREAD_SLEEP, null)
+        .queue0();
   }
 
   static WorkflowRecorder create(
@@ -163,7 +202,25 @@ public final class WorkflowRecorder {
       @Nullable Object input,
       Clock clock,
       Sleeper sleeper) {
-    return new WorkflowRecorder(tracker, workflowId, workflowName, executionId, input, clock, sleeper);
+    return create(tracker, workflowId, workflowName, executionId, input, clock, sleeper, null);
+  }
+
+  static WorkflowRecorder create(
+      EventTracker tracker,
+      String workflowId,
+      String workflowName,
+      @Nullable String executionId,
+      @Nullable Object input,
+      Clock clock,
+      Sleeper sleeper,
+      @Nullable Executor timeoutExecutor) {
+    return new WorkflowRecorder(
+        tracker, workflowId, workflowName, executionId, input, clock, sleeper, timeoutExecutor);
+  }
+
+  private WorkflowRecorder queue0() {
+    emit(new WorkflowEvent.WorkflowQueued(base(), input));
+    return this;
   }
 
   /** Starts a queued run: emits {@code workflow.started}. */
@@ -200,7 +257,8 @@ public final class WorkflowRecorder {
   /**
    * Runs a step with a deadline: {@code timeout.set}, then the step. When the deadline passes
    * first, the body is interrupted, {@code timeout.exceeded} and {@code step.failed} are emitted,
-   * and a {@link TimeoutException} is thrown. The body runs on a helper thread.
+   * and a {@link TimeoutException} is thrown. The body runs on the recorder's timeout executor,
+   * with the caller's MDC (and context-propagation context, when present).
    */
   public <T> T withTimeout(String name, Duration timeout, Callable<T> body) throws Exception {
     requireRunning("withTimeout");
@@ -356,7 +414,8 @@ public final class WorkflowRecorder {
   }
 
   private <T> T callWithTimeout(String name, Duration timeout, Callable<T> body) throws Exception {
-    Future<T> future = TIMEOUT_EXECUTOR.submit(body);
+    FutureTask<T> future = new FutureTask<>(CallerContext.capture(body));
+    (timeoutExecutor != null ? timeoutExecutor : TimeoutExecutor.shared()).execute(future);
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -400,6 +459,95 @@ public final class WorkflowRecorder {
     if (!allowed) {
       throw new IllegalStateException(
           "cannot " + action + " workflow " + workflowName + " (" + workflowId + "): it is " + state);
+    }
+  }
+
+  /**
+   * Collects the ids of one run. {@code workflowId} and {@code workflowName} are required; the
+   * clock defaults to {@link Clock#systemUTC()} and the timeout executor to {@link
+   * #defaultTimeoutExecutor()}. Ids are validated by {@link #start()} and {@link #queue()}, which
+   * name the bad field.
+   */
+  public static final class Builder {
+    private final EventTracker tracker;
+    private @Nullable String workflowId;
+    private @Nullable String workflowName;
+    private @Nullable String executionId;
+    private @Nullable Object input;
+    private Clock clock = Clock.systemUTC();
+    private @Nullable Executor timeoutExecutor;
+
+    private Builder(EventTracker tracker) {
+      this.tracker = Objects.requireNonNull(tracker, "tracker");
+    }
+
+    /** The id of this workflow instance; required. */
+    public Builder workflowId(String workflowId) {
+      this.workflowId = workflowId;
+      return this;
+    }
+
+    /** The workflow definition's name; required. */
+    public Builder workflowName(String workflowName) {
+      this.workflowName = workflowName;
+      return this;
+    }
+
+    /** A caller-supplied correlation id; left out of events when null or empty. */
+    public Builder executionId(@Nullable String executionId) {
+      this.executionId = executionId;
+      return this;
+    }
+
+    /** The value the workflow was started with, sent as JSON in {@code workflow.started}/{@code queued}. */
+    public Builder input(@Nullable Object input) {
+      this.input = input;
+      return this;
+    }
+
+    /** Where event timestamps and durations come from. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where timed steps run, for example the application's own pool or a virtual-thread executor.
+     * It must run each task on a thread other than the caller's; the recorder interrupts a step that
+     * exceeds its timeout and never shuts the executor down.
+     */
+    public Builder timeoutExecutor(Executor timeoutExecutor) {
+      this.timeoutExecutor = Objects.requireNonNull(timeoutExecutor, "timeoutExecutor");
+      return this;
+    }
+
+    /** Starts the run: emits {@code workflow.started} with the input. */
+    public WorkflowRecorder start() {
+      return build().begin0();
+    }
+
+    /** Queues the run: emits {@code workflow.queued}; {@link WorkflowRecorder#begin()} starts it. */
+    public WorkflowRecorder queue() {
+      return build().queue0();
+    }
+
+    private WorkflowRecorder build() {
+      return create(
+          tracker,
+          required(workflowId, "workflowId"),
+          required(workflowName, "workflowName"),
+          executionId,
+          input,
+          clock,
+          THREAD_SLEEP,
+          timeoutExecutor);
+    }
+
+    private static String required(@Nullable String value, String field) {
+      if (value == null) {
+        throw new IllegalArgumentException(field + " is required but was null");
+      }
+      return value;
     }
   }
 }

@@ -30,11 +30,15 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import io.micrometer.context.ContextRegistry;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 class WorkflowRecorderTest {
 
@@ -357,6 +361,164 @@ class WorkflowRecorderTest {
     }
 
     assertThat(EnumSet.copyOf(types())).isEqualTo(EnumSet.allOf(WorkflowEventType.class));
+  }
+
+  @Test
+  void theBuilderStartsARunWithNamedIds() {
+    WorkflowRecorder run =
+        WorkflowRecorder.builder(tracker)
+            .workflowId("wf-b")
+            .workflowName("order-fulfillment")
+            .executionId("exec-b")
+            .input(Map.of("orderId", "o-9"))
+            .clock(clock)
+            .start();
+
+    WorkflowStarted started = only(WorkflowStarted.class);
+    assertThat(started.base().workflowId()).isEqualTo("wf-b");
+    assertThat(started.base().workflowName()).isEqualTo("order-fulfillment");
+    assertThat(started.base().executionId()).isEqualTo("exec-b");
+    assertThat(started.base().timestamp()).isEqualTo(T0);
+    assertThat(started.input()).isEqualTo(Map.of("orderId", "o-9"));
+    assertThat(run.state()).isEqualTo(WorkflowRecorder.State.RUNNING);
+  }
+
+  @Test
+  void theBuilderQueuesARunThatBeginLaterStarts() {
+    WorkflowRecorder run =
+        WorkflowRecorder.builder(tracker).workflowId("wf-q").workflowName("import").input(List.of("a.csv")).queue();
+
+    assertThat(run.state()).isEqualTo(WorkflowRecorder.State.QUEUED);
+    assertThat(only(WorkflowQueued.class).input()).isEqualTo(List.of("a.csv"));
+    assertThat(only(WorkflowQueued.class).base().executionId()).isNull();
+    run.begin();
+    assertThat(types()).containsExactly(WorkflowEventType.WORKFLOW_QUEUED, WorkflowEventType.WORKFLOW_STARTED);
+  }
+
+  @Test
+  void theBuilderNamesAMissingOrBlankId() {
+    assertThatThrownBy(() -> WorkflowRecorder.builder(tracker).workflowName("n").start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("workflowId is required but was null");
+    assertThatThrownBy(() -> WorkflowRecorder.builder(tracker).workflowId("wf").workflowName(" ").start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("workflowName must not be blank but was ' '");
+    assertThat(tracker.getEvents()).isEmpty();
+  }
+
+  @Test
+  void timedStepsRunOnTheExecutorTheCallerPasses() throws Exception {
+    ExecutorService own =
+        Executors.newSingleThreadExecutor(task -> new Thread(task, "application-pool"));
+    try {
+      WorkflowRecorder run =
+          WorkflowRecorder.builder(tracker).workflowId("wf-e").workflowName("report").timeoutExecutor(own).start();
+
+      String thread = run.withTimeout("render", Duration.ofSeconds(5), () -> Thread.currentThread().getName());
+
+      assertThat(thread).isEqualTo("application-pool");
+      assertThat(own.isShutdown()).as("the recorder never shuts a caller's executor down").isFalse();
+    } finally {
+      own.shutdownNow();
+    }
+  }
+
+  @Test
+  void aTimedStepSeesTheCallersMdcAndLeavesThePoolThreadClean() throws Exception {
+    ExecutorService own = Executors.newSingleThreadExecutor();
+    try {
+      WorkflowRecorder run =
+          WorkflowRecorder.builder(tracker).workflowId("wf-m").workflowName("report").timeoutExecutor(own).start();
+      MDC.put("requestId", "req-42");
+      Map<String, String> seen;
+      try {
+        seen = run.withTimeout("render", Duration.ofSeconds(5), MDC::getCopyOfContextMap);
+      } finally {
+        MDC.remove("requestId");
+      }
+
+      assertThat(seen).containsEntry("requestId", "req-42");
+      assertThat(own.submit(MDC::getCopyOfContextMap).get(5, TimeUnit.SECONDS))
+          .as("the pool thread's MDC after the step")
+          .isNullOrEmpty();
+    } finally {
+      own.shutdownNow();
+    }
+  }
+
+  @Test
+  void aTimedStepSeesContextRegisteredWithMicrometerContextPropagation() throws Exception {
+    ThreadLocal<String> traceId = new ThreadLocal<>();
+    ContextRegistry.getInstance().registerThreadLocalAccessor("test.trace", traceId::get, traceId::set, traceId::remove);
+    try {
+      WorkflowRecorder run = WorkflowRecorder.builder(tracker).workflowId("wf-c").workflowName("report").start();
+      traceId.set("trace-7");
+
+      String seen = run.withTimeout("render", Duration.ofSeconds(5), traceId::get);
+
+      assertThat(CallerContext.propagatesMicrometerContext()).isTrue();
+      assertThat(seen).isEqualTo("trace-7");
+    } finally {
+      traceId.remove();
+      ContextRegistry.getInstance().removeThreadLocalAccessor("test.trace");
+    }
+  }
+
+  @Test
+  void contextPropagationIsOptional() {
+    ClassLoader withoutIt =
+        new ClassLoader(getClass().getClassLoader()) {
+          @Override
+          protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.startsWith("io.micrometer.context.")) {
+              throw new ClassNotFoundException(name);
+            }
+            return super.loadClass(name, resolve);
+          }
+        };
+
+    assertThat(CallerContext.isPresent("io.micrometer.context.ContextSnapshotFactory", withoutIt)).isFalse();
+    assertThat(CallerContext.isPresent("io.micrometer.context.ContextSnapshotFactory", getClass().getClassLoader()))
+        .isTrue();
+  }
+
+  @Test
+  void theDefaultExecutorUsesDaemonThreadsAndShutsDownCleanly() throws Exception {
+    WorkflowRecorder run = WorkflowRecorder.builder(tracker).workflowId("wf-d").workflowName("report").start();
+    Thread worker = run.withTimeout("where", Duration.ofSeconds(5), Thread::currentThread);
+    assertThat(worker.getName()).startsWith(WorkflowRecorder.TIMEOUT_THREAD_NAME_PREFIX);
+    assertThat(worker.isDaemon()).isTrue();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                WorkflowRecorder.builder(tracker).workflowId("wf-d2").workflowName("report").start()
+                    .withTimeout("stuck", Duration.ofMinutes(5), () -> {
+                      running.countDown();
+                      try {
+                        new CountDownLatch(1).await();
+                      } catch (InterruptedException e) {
+                        interrupted.countDown();
+                      }
+                      return null;
+                    });
+              } catch (Exception expected) {
+                // the step fails once its thread is interrupted
+              }
+            });
+    caller.start();
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(WorkflowRecorder.shutdownDefaultTimeoutExecutor(Duration.ofSeconds(5))).isTrue();
+
+    assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    caller.join(5_000);
+    worker.join(5_000);
+    assertThat(worker.isAlive()).as("the default executor's thread ended").isFalse();
+    assertThat(run.withTimeout("again", Duration.ofSeconds(5), () -> "a new default executor"))
+        .isEqualTo("a new default executor");
   }
 
   /** A clock that moves only when told to. */

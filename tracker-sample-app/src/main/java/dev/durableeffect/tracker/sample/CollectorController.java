@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -37,17 +38,32 @@ public class CollectorController {
   static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
   private final EventStore store;
+  private final CollectorFault fault;
 
-  public CollectorController(EventStore store) {
+  public CollectorController(EventStore store, CollectorFault fault) {
     this.store = store;
+    this.fault = fault;
   }
 
   /**
    * Validates the whole batch with the core JSON reader, then stores the events not seen before.
-   * A malformed body is rejected whole with 400 and leaves the store as it was.
+   * A malformed body is rejected whole with 400 and leaves the store as it was. While a {@link
+   * CollectorFault} is in force, batches are answered with 503 or held until it ends.
    */
   @PostMapping(path = "/ingest")
   public Mono<ResponseEntity<Map<String, Object>>> ingest(ServerHttpRequest request) {
+    Optional<CollectorFault.Active> active = fault.current();
+    if (active.isPresent()) {
+      fault.countFaulted();
+      if (active.get().mode() == CollectorFault.Mode.FAIL) {
+        return Mono.just(error(HttpStatus.SERVICE_UNAVAILABLE, "the collector is failing on purpose (demo fault)"));
+      }
+      return Mono.delay(fault.remaining()).then(Mono.defer(() -> receive(request)));
+    }
+    return receive(request);
+  }
+
+  private Mono<ResponseEntity<Map<String, Object>>> receive(ServerHttpRequest request) {
     boolean gzip = "gzip".equalsIgnoreCase(request.getHeaders().getFirst("Content-Encoding"));
     return DataBufferUtils.join(request.getBody(), MAX_BODY_BYTES)
         .map(

@@ -1,5 +1,7 @@
 package dev.durableeffect.tracker.sample;
 
+import dev.durableeffect.tracker.EventTracker;
+import dev.durableeffect.tracker.http.HttpBatchTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -15,10 +17,12 @@ public class DemoStartup implements ApplicationListener<ApplicationReadyEvent> {
 
   private final DemoWorkflows workflows;
   private final DemoProperties properties;
+  private final EventTracker tracker;
 
-  public DemoStartup(DemoWorkflows workflows, DemoProperties properties) {
+  public DemoStartup(DemoWorkflows workflows, DemoProperties properties, EventTracker tracker) {
     this.workflows = workflows;
     this.properties = properties;
+    this.tracker = tracker;
   }
 
   @Override
@@ -26,9 +30,17 @@ public class DemoStartup implements ApplicationListener<ApplicationReadyEvent> {
     Environment environment = event.getApplicationContext().getEnvironment();
     String port = environment.getProperty("local.server.port", "8080");
     LOGGER.info("durable-tracker demo is running: open http://localhost:{}/", port);
-    LOGGER.info("events go to {}", environment.getProperty("durable.tracker.endpoint"));
+    LOGGER.info("events go to {}", destination(tracker));
     if (properties.autorun()) {
       workflows.names().forEach(workflows::start);
     }
+  }
+
+  /** Where events go, safe to log: the tracker's own redaction drops credentials and the query. */
+  static String destination(EventTracker tracker) {
+    if (tracker instanceof HttpBatchTracker http) {
+      return http.config().redactedEndpoint();
+    }
+    return "nowhere: the " + tracker.getClass().getSimpleName() + " keeps them in this process";
   }
 }

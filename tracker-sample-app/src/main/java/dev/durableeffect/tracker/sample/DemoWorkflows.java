@@ -31,12 +31,20 @@ public class DemoWorkflows implements DisposableBean {
 
   /** The ids of one run, from which its recorder is started or queued. */
   private record Run(EventTracker tracker, String workflowId, String name, String executionId) {
+    WorkflowRecorder.Builder recorder(Object input) {
+      return WorkflowRecorder.builder(tracker)
+          .workflowId(workflowId)
+          .workflowName(name)
+          .executionId(executionId)
+          .input(input);
+    }
+
     WorkflowRecorder start(Object input) {
-      return WorkflowRecorder.start(tracker, workflowId, name, executionId, input);
+      return recorder(input).start();
     }
 
     WorkflowRecorder queue(Object input) {
-      return WorkflowRecorder.queue(tracker, workflowId, name, executionId, input);
+      return recorder(input).queue();
     }
   }
 

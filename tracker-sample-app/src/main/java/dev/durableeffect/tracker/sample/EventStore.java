@@ -29,6 +29,7 @@ public class EventStore {
   public record Added(int received, int duplicates) {}
 
   private final LinkedHashMap<String, Stored> byId = new LinkedHashMap<>();
+  private long duplicatesSeen;
   private final Sinks.Many<Stored> live = Sinks.many().multicast().directBestEffort();
 
   /** Stores the events not seen before; all of them or, when the batch is empty, none. */
@@ -39,6 +40,7 @@ public class EventStore {
       String id = event.event().base().eventId();
       if (byId.containsKey(id)) {
         duplicates++;
+        duplicatesSeen++;
         continue;
       }
       Stored stored = new Stored(event, EventJson.toJson(event));
@@ -71,6 +73,11 @@ public class EventStore {
    */
   public Flux<Stored> live() {
     return live.asFlux().onBackpressureBuffer(CAPACITY, dropped -> { }, BufferOverflowStrategy.DROP_OLDEST);
+  }
+
+  /** Events received again after they were stored (a retried batch whose first answer was lost). */
+  public synchronized long duplicatesSeen() {
+    return duplicatesSeen;
   }
 
   /** How many events are stored. */

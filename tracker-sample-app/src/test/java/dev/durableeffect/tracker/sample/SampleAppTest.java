@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.durableeffect.tracker.event.WorkflowEventType;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
+import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -150,6 +151,91 @@ class SampleAppTest {
     assertThat(first).containsEntry("received", 1).containsEntry("duplicates", 0);
     assertThat(second).containsEntry("received", 0).containsEntry("duplicates", 1);
     assertThat(events("wf-duplicate-check")).hasSize(1);
+  }
+
+  @Test
+  void whileTheCollectorFailsThePanelShowsFailuresAndAQueueThatDrainsWithNothingLostAfterwards() throws Exception {
+    JsonNode started = post("/api/collector/fault?mode=fail&seconds=60");
+    assertThat(started.get("fault").asText()).isEqualTo("fail");
+    try {
+      String workflowId = post("/api/workflows/payment-failure").get("workflowId").asText();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        JsonNode panel = panel();
+        return panel.get("consecutiveFailures").asLong() >= 2 && panel.get("pending").asLong() > 0;
+      });
+      JsonNode failing = panel();
+      assertThat(failing.get("lastFailureReason").asText()).isEqualTo("HTTP 503");
+      assertThat(failing.at("/requests/retry").asLong()).isPositive();
+      assertThat(failing.at("/collector/faultedRequests").asLong()).isPositive();
+      assertThat(failing.at("/collector/faultSecondsLeft").asLong()).isBetween(1L, 60L);
+      assertThat(events(workflowId)).isEmpty();
+
+      assertThat(delete("/api/collector/fault").get("fault").asText()).isEqualTo("none");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        JsonNode panel = panel();
+        return panel.get("pending").asLong() == 0 && panel.get("consecutiveFailures").asLong() == 0
+            && types(events(workflowId)).contains("workflow.failed");
+      });
+      JsonNode recovered = panel();
+      assertThat(recovered.get("dropped").asLong()).isZero();
+      assertThat(recovered.get("delivered").asLong()).isEqualTo(recovered.get("emitted").asLong());
+      assertThat(recovered.get("queueSize").asLong()).isZero();
+      assertThat(recovered.get("queueCapacity").asLong()).isEqualTo(500);
+    } finally {
+      delete("/api/collector/fault");
+    }
+  }
+
+  @Test
+  void aHangingCollectorHoldsBatchesUntilTheFaultEnds() throws Exception {
+    post("/api/collector/fault?mode=hang&seconds=60");
+    try {
+      String workflowId = post("/api/workflows/cancelled-shipment").get("workflowId").asText();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> panel().at("/collector/faultedRequests").asLong() > 0
+          && panel().get("pending").asLong() > 0);
+      assertThat(events(workflowId)).isEmpty();
+
+      delete("/api/collector/fault");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> types(events(workflowId)).contains("workflow.cancelled"));
+    } finally {
+      delete("/api/collector/fault");
+    }
+  }
+
+  @Test
+  void aBadFaultRequestIsRefusedNamingWhatIsWrong() {
+    for (String query : List.of("mode=explode&seconds=5", "mode=fail&seconds=0", "mode=hang&seconds=301", "mode=fail")) {
+      String body = client.post().uri("/api/collector/fault?" + query).exchangeToMono(r -> {
+        assertThat(r.statusCode().value()).as(query).isEqualTo(400);
+        return r.bodyToMono(String.class);
+      }).block();
+      assertThat(body).contains(query.contains("explode") ? "mode must be fail or hang" : "seconds must be between 1 and 300");
+    }
+  }
+
+  @Test
+  void theEndpointIsLoggedWithoutCredentialsOrQuery() {
+    HttpBatchTracker withSecrets = HttpBatchTracker.create(HttpBatchTrackerConfig.builder()
+        .endpoint("http://alice:secret@localhost:9/ingest?token=abc").env("e").serviceKey("k").build());
+    try {
+      assertThat(DemoStartup.destination(withSecrets)).isEqualTo("http://localhost:9/ingest");
+    } finally {
+      withSecrets.close();
+    }
+    assertThat(DemoStartup.destination(new dev.durableeffect.tracker.InMemoryTracker()))
+        .isEqualTo("nowhere: the InMemoryTracker keeps them in this process");
+  }
+
+  private JsonNode panel() throws Exception {
+    return MAPPER.readTree(client.get().uri("/api/tracker").retrieve().bodyToMono(String.class).block());
+  }
+
+  private JsonNode delete(String path) throws Exception {
+    return MAPPER.readTree(client.delete().uri(path).retrieve().bodyToMono(String.class).block());
   }
 
   @Test

@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -25,16 +26,17 @@ import org.springframework.web.reactive.function.client.WebClient;
  * application defines its own {@link EventTracker}, and gives whichever tracker there is the same
  * lifecycle: registered with {@code EventTracking} on start, flushed on shutdown, closed with the
  * context.
+ *
+ * <p>The type is chosen when the tracker bean is created, from the properties bound then, not by a
+ * condition: conditions of an application processed ahead of time (Spring AOT, native images) are
+ * evaluated once, at build time, so an endpoint given only at run time (an environment variable)
+ * would otherwise find a no-op tracker baked in.
  */
 @AutoConfiguration
 @ConditionalOnClass(EventTracker.class)
 @ConditionalOnProperty(prefix = "durable.tracker", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(DurableTrackerProperties.class)
-@Import({
-  DurableTrackerAutoConfiguration.HttpTrackerConfiguration.class,
-  DurableTrackerAutoConfiguration.InMemoryTrackerConfiguration.class,
-  DurableTrackerAutoConfiguration.NoopTrackerConfiguration.class
-})
+@Import(DurableTrackerAutoConfiguration.TrackerConfiguration.class)
 public class DurableTrackerAutoConfiguration {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(DurableTrackerAutoConfiguration.class);
@@ -47,14 +49,40 @@ public class DurableTrackerAutoConfiguration {
     return new TrackerLifecycle(tracker);
   }
 
-  /** The http tracker: batches events and POSTs them to the endpoint. */
+  /** The tracker itself, imported so that it is defined before the lifecycle's condition is evaluated. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnTrackerType(TrackerType.HTTP)
   @ConditionalOnMissingBean(EventTracker.class)
-  static class HttpTrackerConfiguration {
+  static class TrackerConfiguration {
 
+    /**
+     * The tracker {@code durable.tracker.type} selects: unset means http when {@code
+     * durable.tracker.endpoint} is set, otherwise noop. {@code durable.tracker.enabled=false} at run
+     * time (only reachable in an application processed ahead of time with tracking enabled) gives the
+     * no-op tracker.
+     */
     @Bean
-    HttpBatchTracker httpEventTracker(
+    EventTracker durableEventTracker(
+        DurableTrackerProperties properties,
+        Environment environment,
+        ObjectProvider<WebClient.Builder> webClientBuilder) {
+      TrackerType type = properties.enabled() ? selectedType(properties) : TrackerType.NOOP;
+      return switch (type) {
+        case HTTP -> httpEventTracker(properties, environment, webClientBuilder);
+        case IN_MEMORY -> new InMemoryTracker();
+        case NOOP -> noopEventTracker(properties);
+      };
+    }
+
+    /** {@code durable.tracker.type}, else http when an endpoint is set, else noop. */
+    static TrackerType selectedType(DurableTrackerProperties properties) {
+      if (properties.type() != null) {
+        return properties.type();
+      }
+      return StringUtils.hasText(properties.endpoint()) ? TrackerType.HTTP : TrackerType.NOOP;
+    }
+
+    /** The http tracker: batches events and POSTs them to the endpoint. */
+    private static HttpBatchTracker httpEventTracker(
         DurableTrackerProperties properties,
         Environment environment,
         ObjectProvider<WebClient.Builder> webClientBuilder) {
@@ -62,29 +90,12 @@ public class DurableTrackerAutoConfiguration {
       WebClient.Builder builder = webClientBuilder.getIfAvailable();
       return builder != null ? HttpBatchTracker.create(config, builder) : HttpBatchTracker.create(config);
     }
-  }
 
-  /** The in-memory tracker, for tests and demos. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnTrackerType(TrackerType.IN_MEMORY)
-  @ConditionalOnMissingBean(EventTracker.class)
-  static class InMemoryTrackerConfiguration {
-
-    @Bean
-    InMemoryTracker inMemoryEventTracker() {
-      return new InMemoryTracker();
-    }
-  }
-
-  /** The no-op tracker: tracking is off. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnTrackerType(TrackerType.NOOP)
-  @ConditionalOnMissingBean(EventTracker.class)
-  static class NoopTrackerConfiguration {
-
-    @Bean
-    NoopTracker noopEventTracker(DurableTrackerProperties properties) {
-      if (properties.type() == null) {
+    /** The no-op tracker: tracking is off. */
+    private static NoopTracker noopEventTracker(DurableTrackerProperties properties) {
+      if (!properties.enabled()) {
+        LOGGER.info("durable-tracker: durable.tracker.enabled is false, so workflow event tracking is off");
+      } else if (properties.type() == null) {
         LOGGER.info(
             "durable-tracker: no durable.tracker.endpoint is set, so workflow event tracking is off;"
                 + " set durable.tracker.endpoint to send events");

@@ -4,6 +4,7 @@ import dev.durableeffect.tracker.EventTracker;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -21,7 +22,9 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry", value = EventTracker.class)
 public class DurableTrackerMetricsAutoConfiguration {
 
+  /** Binds the meters, unless the application defines its own {@link TrackerMetrics}. */
   @Bean
+  @ConditionalOnMissingBean
   TrackerMetrics durableTrackerMetrics(EventTracker tracker) {
     return new TrackerMetrics(tracker);
   }

@@ -7,6 +7,7 @@ import dev.durableeffect.tracker.http.SendOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter.MeterProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -15,16 +16,19 @@ import java.util.Locale;
 
 /**
  * Binds the tracker's own counters to Micrometer: meters read {@link EventTracker#stats()}, so
- * nothing is counted twice. HTTP requests are timed through a send listener.
+ * nothing is counted twice. HTTP requests are timed through a send listener. The starter registers
+ * one for the context's tracker; define a bean of this type yourself to bind another tracker instead.
  */
-final class TrackerMetrics implements MeterBinder {
+public final class TrackerMetrics implements MeterBinder {
 
   private final EventTracker tracker;
 
-  TrackerMetrics(EventTracker tracker) {
+  /** Meters of {@code tracker}, tagged with its type ({@code http}, {@code noop}, {@code in-memory}, {@code custom}). */
+  public TrackerMetrics(EventTracker tracker) {
     this.tracker = tracker;
   }
 
+  /** Registers the meters; called once by Micrometer with the registry. */
   @Override
   public void bindTo(MeterRegistry registry) {
     Tags tags = Tags.of("tracker.type", TrackerKind.of(tracker));
@@ -46,22 +50,27 @@ final class TrackerMetrics implements MeterBinder {
           .tags(tags)
           .description("Events the queue holds at most (max-queue-size)")
           .register(registry);
+      // Built once; each request only picks the timer of its status and outcome.
+      MeterProvider<Timer> sends =
+          Timer.builder("durable.tracker.send")
+              .tags(tags)
+              .description("HTTP requests to the endpoint")
+              .withRegistry(registry);
+      DistributionSummary batchSize =
+          DistributionSummary.builder("durable.tracker.batch.size")
+              .tags(tags)
+              .baseUnit("events")
+              .description("Events per request")
+              .register(registry);
       http.addSendListener(
           report -> {
-            Timer.builder("durable.tracker.send")
-                .tags(tags)
-                .tag("status", report.status() == 0 ? "IO_ERROR" : String.valueOf(report.status()))
-                .tag("outcome", report.outcome().name().toLowerCase(Locale.ROOT))
-                .description("HTTP requests to the endpoint")
-                .register(registry)
+            sends
+                .withTags(
+                    "status", report.status() == 0 ? "IO_ERROR" : String.valueOf(report.status()),
+                    "outcome", report.outcome().name().toLowerCase(Locale.ROOT))
                 .record(report.duration());
             if (report.outcome() == SendOutcome.SUCCESS || report.outcome() == SendOutcome.RETRY) {
-              DistributionSummary.builder("durable.tracker.batch.size")
-                  .tags(tags)
-                  .baseUnit("events")
-                  .description("Events per request")
-                  .register(registry)
-                  .record(report.events());
+              batchSize.record(report.events());
             }
           });
     } else {

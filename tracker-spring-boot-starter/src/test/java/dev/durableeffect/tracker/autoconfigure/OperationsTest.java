@@ -114,6 +114,51 @@ class OperationsTest {
   }
 
   @Test
+  void theBatchSizeSummaryExistsOnceFromTheStartAndEachStatusGetsOneTimer() {
+    server.stubFor(post(urlEqualTo("/ingest")).willReturn(ok()));
+    runner
+        .withPropertyValues("durable.tracker.batch-size=2")
+        .run(
+            context -> {
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(registry.get("durable.tracker.batch.size").summaries()).singleElement()
+                  .satisfies(summary -> assertThat(summary.count()).isZero());
+              EventTracker tracker = context.getBean(EventTracker.class);
+
+              emit(tracker, "wf", 6);
+              assertThat(tracker.flush(Duration.ofSeconds(5))).isTrue();
+
+              assertThat(registry.get("durable.tracker.batch.size").summaries()).singleElement()
+                  .satisfies(summary -> assertThat(summary.totalAmount()).isEqualTo(6));
+              assertThat(registry.get("durable.tracker.send").timers()).singleElement()
+                  .satisfies(timer -> {
+                    assertThat(timer.getId().getTag("status")).isEqualTo("200");
+                    assertThat(timer.count()).isEqualTo(3);
+                  });
+            });
+  }
+
+  @Test
+  void anApplicationsOwnTrackerMetricsReplaceTheStarters() {
+    runner
+        .withPropertyValues("durable.tracker.type=in-memory")
+        .withUserConfiguration(OwnMetrics.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(TrackerMetrics.class);
+              assertThat(context.getBean(TrackerMetrics.class)).isSameAs(context.getBean("ownTrackerMetrics"));
+            });
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OwnMetrics {
+    @org.springframework.context.annotation.Bean
+    TrackerMetrics ownTrackerMetrics() {
+      return new TrackerMetrics(new dev.durableeffect.tracker.InMemoryTracker());
+    }
+  }
+
+  @Test
   void inMemoryTrackersGetEventMetersToo() {
     runner
         .withPropertyValues("durable.tracker.type=in-memory")

@@ -17,6 +17,10 @@ final class LoopbackSink implements AutoCloseable {
   private final DisposableServer server;
 
   private LoopbackSink(boolean answers) {
+    this(answers, Duration.ZERO);
+  }
+
+  private LoopbackSink(boolean answers, Duration latency) {
     server =
         HttpServer.create()
             .host("127.0.0.1")
@@ -28,11 +32,11 @@ final class LoopbackSink implements AutoCloseable {
                         .doOnNext(buffer -> bytes.addAndGet(buffer.readableBytes()))
                         .then(
                             answers
-                                ? Mono.defer(
+                                ? Mono.delay(latency).then(Mono.defer(
                                     () -> {
                                       requests.incrementAndGet();
                                       return response.status(200).header("Content-Type", "application/x-protobuf").send().then();
-                                    })
+                                    }))
                                 : Mono.never()))
             .bindNow(Duration.ofSeconds(10));
   }
@@ -40,6 +44,11 @@ final class LoopbackSink implements AutoCloseable {
   /** A sink that answers 200 to everything. */
   static LoopbackSink healthy() {
     return new LoopbackSink(true);
+  }
+
+  /** A sink that answers 200 to everything after {@code latency}, like an endpoint far away. */
+  static LoopbackSink withLatency(Duration latency) {
+    return new LoopbackSink(true, latency);
   }
 
   /** A sink that accepts connections and never answers. */

@@ -45,9 +45,6 @@ import org.springframework.batch.core.BatchStatus;
  */
 final class BatchWorkflowEvents {
 
-  private static final RateLimitedLog LOG =
-      new RateLimitedLog(LoggerFactory.getLogger(BatchWorkflowEvents.class), Duration.ofSeconds(30));
-
   /** A callback body that may throw anything. */
   @FunctionalInterface
   interface Callback {
@@ -56,6 +53,8 @@ final class BatchWorkflowEvents {
 
   private final Supplier<@Nullable EventTracker> tracker;
   private final AtomicLong failures = new AtomicLong();
+  private final RateLimitedLog log =
+      new RateLimitedLog(LoggerFactory.getLogger(BatchWorkflowEvents.class), Duration.ofSeconds(30));
 
   /** Events go to {@code tracker}, looked up at each callback (null: tracking is off). */
   BatchWorkflowEvents(Supplier<@Nullable EventTracker> tracker) {
@@ -68,7 +67,7 @@ final class BatchWorkflowEvents {
       body.run();
     } catch (Throwable e) {
       failures.incrementAndGet();
-      LOG.log(
+      log.log(
           RateLimitedLog.Level.WARN,
           "batch-callback-failed",
           1,
@@ -148,7 +147,7 @@ final class BatchWorkflowEvents {
   }
 
   /** The workflow id of a job instance: {@code <jobName>:<instanceId>}. */
-  static String workflowId(String jobName, long instanceId) {
+  private static String workflowId(String jobName, long instanceId) {
     return jobName + ":" + instanceId;
   }
 
@@ -178,7 +177,7 @@ final class BatchWorkflowEvents {
       earlier.sort(Comparator.comparingLong(PastExecution::executionId));
       return earlier;
     } catch (Exception e) {
-      LOG.log(
+      log.log(
           RateLimitedLog.Level.WARN,
           "batch-history-unavailable",
           1,
@@ -188,12 +187,12 @@ final class BatchWorkflowEvents {
     }
   }
 
-  private static int attempt(JobRun run, String stepName) {
+  private int attempt(JobRun run, String stepName) {
     long count;
     try {
       count = run.stepExecutionCount(stepName);
     } catch (Exception e) {
-      LOG.log(
+      log.log(
           RateLimitedLog.Level.WARN,
           "batch-step-count-unavailable",
           1,
@@ -247,7 +246,7 @@ final class BatchWorkflowEvents {
   }
 
   /** The failing step's error with its name and attempt; else the job's own error; else its status. */
-  private static ErrorDetails jobError(JobRun run) {
+  private ErrorDetails jobError(JobRun run) {
     StepRun failed =
         run.steps().stream()
             .filter(step -> step.status() == BatchStatus.FAILED || step.status() == BatchStatus.UNKNOWN)

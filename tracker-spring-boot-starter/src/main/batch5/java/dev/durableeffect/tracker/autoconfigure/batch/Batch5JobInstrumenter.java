@@ -21,12 +21,10 @@ final class Batch5JobInstrumenter implements BeanPostProcessor {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(Batch5JobInstrumenter.class);
 
-  private final BatchWorkflowEvents events;
   private final Batch5JobListener listener;
   private final Set<Object> instrumented = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
   Batch5JobInstrumenter(BatchWorkflowEvents events, Supplier<@Nullable JobRepository> jobRepository) {
-    this.events = events;
     this.listener = new Batch5JobListener(events, jobRepository);
   }
 
@@ -42,13 +40,9 @@ final class Batch5JobInstrumenter implements BeanPostProcessor {
           }
         }
       } catch (RuntimeException e) {
-        LOGGER.warn("durable-tracker: could not track the steps of Spring Batch job {}: {}", beanName, e.toString());
+        LOGGER.warn("durable-tracker: could not track Spring Batch job {}: {}", beanName, e.toString());
       }
     }
     return bean;
-  }
-
-  BatchWorkflowEvents events() {
-    return events;
   }
 }

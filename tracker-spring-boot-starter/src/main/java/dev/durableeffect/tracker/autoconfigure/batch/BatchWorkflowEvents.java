@@ -1,6 +1,7 @@
 package dev.durableeffect.tracker.autoconfigure.batch;
 
 import dev.durableeffect.tracker.EventTracker;
+import dev.durableeffect.tracker.NoopTracker;
 import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.event.BaseEvent;
 import dev.durableeffect.tracker.event.ErrorDetails;
@@ -56,7 +57,7 @@ final class BatchWorkflowEvents {
   private final RateLimitedLog log =
       new RateLimitedLog(LoggerFactory.getLogger(BatchWorkflowEvents.class), Duration.ofSeconds(30));
 
-  /** Events go to {@code tracker}, looked up at each callback (null: tracking is off). */
+  /** Events go to {@code tracker}, looked up at each callback (null or no-op: tracking is off). */
   BatchWorkflowEvents(Supplier<@Nullable EventTracker> tracker) {
     this.tracker = tracker;
   }
@@ -66,23 +67,30 @@ final class BatchWorkflowEvents {
     try {
       body.run();
     } catch (Throwable e) {
-      failures.incrementAndGet();
+      long total = failures.incrementAndGet();
       log.log(
           RateLimitedLog.Level.WARN,
           "batch-callback-failed",
           1,
-          "durable-tracker: could not track Spring Batch " + callback + "; the job is unaffected: " + e);
+          "durable-tracker: could not track Spring Batch " + callback + " (failed callbacks so far: " + total
+              + "); the job is unaffected: " + e);
     }
   }
 
-  /** How many callbacks failed to track their execution. */
+  /** How many callbacks failed to track their execution so far. */
   long failures() {
     return failures.get();
   }
 
+  /** The tracker to emit to, or null when tracking is off: then nothing is read or built. */
+  private @Nullable EventTracker target() {
+    EventTracker target = tracker.get();
+    return target instanceof NoopTracker ? null : target;
+  }
+
   /** Before the job: {@code workflow.started}, or {@code workflow.resumed} for a restart. */
   void jobStarted(JobRun run) {
-    EventTracker target = tracker.get();
+    EventTracker target = target();
     if (target == null) {
       return;
     }
@@ -95,7 +103,7 @@ final class BatchWorkflowEvents {
 
   /** Before a step: {@code step.started}. */
   void stepStarted(JobRun run, StepRun step) {
-    EventTracker target = tracker.get();
+    EventTracker target = target();
     if (target == null) {
       return;
     }
@@ -107,7 +115,7 @@ final class BatchWorkflowEvents {
    * nothing: the job's {@code workflow.cancelled} follows, and a restart runs the step again.
    */
   void stepEnded(JobRun run, StepRun step) {
-    EventTracker target = tracker.get();
+    EventTracker target = target();
     if (target == null) {
       return;
     }
@@ -125,7 +133,7 @@ final class BatchWorkflowEvents {
 
   /** After the job: {@code workflow.completed}, {@code workflow.failed} or {@code workflow.cancelled}. */
   void jobEnded(JobRun run) {
-    EventTracker target = tracker.get();
+    EventTracker target = target();
     if (target == null) {
       return;
     }

@@ -43,7 +43,7 @@ class BatchWorkflowEventsTest {
     assertThatNoException().isThrownBy(() -> failing.guarded("beforeJob", () -> failing.jobStarted(new FakeRun())));
 
     assertThat(failing.failures()).isEqualTo(1);
-    assertThat(output).contains("could not track Spring Batch beforeJob", "tracker broke");
+    assertThat(output).contains("could not track Spring Batch beforeJob (failed callbacks so far: 1)", "tracker broke");
   }
 
   @Test
@@ -64,20 +64,31 @@ class BatchWorkflowEventsTest {
   }
 
   @Test
-  void withoutATrackerNothingIsReadOrEmitted() {
-    BatchWorkflowEvents off = new BatchWorkflowEvents(() -> null);
+  void withTrackingOffNothingIsReadFromBatchOrItsRepository() {
+    NoopTracker noop = new NoopTracker();
     FakeRun unreadable =
         new FakeRun() {
           @Override
           public String jobName() {
             throw new AssertionError("read although tracking is off");
           }
+
+          @Override
+          public List<PastExecution> earlierExecutions() {
+            throw new AssertionError("queried although tracking is off");
+          }
         };
+    StepRun step = new StepRun(1, "load", BatchStatus.COMPLETED, T0, T0, List.of());
 
-    off.guarded("beforeJob", () -> off.jobStarted(unreadable));
-    off.guarded("afterJob", () -> off.jobEnded(unreadable));
+    for (BatchWorkflowEvents off : List.of(new BatchWorkflowEvents(() -> null), new BatchWorkflowEvents(() -> noop))) {
+      off.guarded("beforeJob", () -> off.jobStarted(unreadable));
+      off.guarded("beforeStep", () -> off.stepStarted(unreadable, step));
+      off.guarded("afterStep", () -> off.stepEnded(unreadable, step));
+      off.guarded("afterJob", () -> off.jobEnded(unreadable));
 
-    assertThat(off.failures()).isZero();
+      assertThat(off.failures()).isZero();
+    }
+    assertThat(noop.stats().emitted()).isZero();
   }
 
   @Test

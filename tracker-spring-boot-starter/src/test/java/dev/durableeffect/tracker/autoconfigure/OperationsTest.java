@@ -117,7 +117,7 @@ class OperationsTest {
   void theBatchSizeSummaryExistsOnceFromTheStartAndEachStatusGetsOneTimer() {
     server.stubFor(post(urlEqualTo("/ingest")).willReturn(ok()));
     runner
-        .withPropertyValues("durable.tracker.batch-size=2")
+        .withPropertyValues("durable.tracker.batch-size=2", "durable.tracker.max-batch-size=2")
         .run(
             context -> {
               MeterRegistry registry = context.getBean(MeterRegistry.class);

@@ -21,27 +21,41 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.util.TestSocketUtils;
 
 /**
  * The live page in a real headless Chromium (Debian's chromium and chromedriver): clicking a
  * workflow button makes its row and events appear. Skipped, with a message, only when no Chromium
  * is installed outside CI; in CI a missing browser fails the test.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TimelinePageBrowserTest {
 
-  static final int PORT = TestSocketUtils.findAvailableTcpPort();
+  static final CollectorRelay RELAY = CollectorRelay.start();
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   static ChromeDriver driver;
 
+  @LocalServerPort int port;
+
+  @TestConfiguration(proxyBeanMethods = false)
+  static class RelayToThisApp {
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> relayTarget() {
+      return RELAY.target();
+    }
+  }
+
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    registry.add("server.port", () -> PORT);
+    registry.add("durable.tracker.endpoint", RELAY::endpoint);
     registry.add("demo.autorun", () -> "true");
     registry.add("demo.pace", () -> "0.3");
     registry.add("durable.tracker.flush-interval", () -> "200ms");
@@ -73,7 +87,7 @@ class TimelinePageBrowserTest {
 
   @Test
   void clickingAWorkflowButtonShowsItsRowAndEventsLive() throws Exception {
-    driver.get("http://localhost:" + PORT + "/");
+    driver.get("http://localhost:" + port + "/");
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     WebElement button = wait.until(d -> d.findElement(By.cssSelector("button[data-workflow='report-timeout']")));
     wait.until(d -> d.findElements(By.cssSelector(".run[data-status='completed']")).size() >= 2);

@@ -129,10 +129,39 @@ class HttpBatchTrackerConfigTest {
   }
 
   @Test
-  void toBuilderKeepsEverySetting() {
+  void toBuilderKeepsEverySetting() throws Exception {
     HttpBatchTrackerConfig config =
-        valid().batchSize(7).header("A", "b").compression(Compression.NONE).build();
+        HttpBatchTrackerConfig.builder()
+            .endpoint("http://other.example.com:8080/events")
+            .env("staging")
+            .serviceKey("billing")
+            .batchSize(7)
+            .flushInterval(Duration.ofMillis(1500))
+            .header("A", "b")
+            .maxAttempts(9)
+            .initialDelay(Duration.ofMillis(300))
+            .maxDelay(Duration.ofSeconds(7))
+            .maxQueueSize(77)
+            .requestTimeout(Duration.ofSeconds(3))
+            .compression(Compression.NONE)
+            .maxBatchBytes(50_000)
+            .maxEventBytes(20_000)
+            .shutdownTimeout(Duration.ofSeconds(4))
+            .build();
+    HttpBatchTrackerConfig defaults = valid().build();
+    // Every setting differs from its default, so a setting toBuilder() forgot cannot go unnoticed,
+    // and a setting added later must be added here.
+    for (java.lang.reflect.RecordComponent component : HttpBatchTrackerConfig.class.getRecordComponents()) {
+      Object value = component.getAccessor().invoke(config);
+      assertThat(value).as(component.getName()).isNotEqualTo(component.getAccessor().invoke(defaults));
+    }
 
-    assertThat(config.toBuilder().build()).isEqualTo(config);
+    HttpBatchTrackerConfig copy = config.toBuilder().build();
+
+    for (java.lang.reflect.RecordComponent component : HttpBatchTrackerConfig.class.getRecordComponents()) {
+      assertThat(component.getAccessor().invoke(copy))
+          .as(component.getName())
+          .isEqualTo(component.getAccessor().invoke(config));
+    }
   }
 }

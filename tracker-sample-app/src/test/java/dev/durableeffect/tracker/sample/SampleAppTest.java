@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEventType;
+import dev.durableeffect.tracker.event.WorkflowEvents;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
 import java.io.ByteArrayOutputStream;
@@ -17,24 +19,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.util.TestSocketUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /** The demo end to end: workflows, the tracker, the collector, over real HTTP. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SampleAppTest {
 
-  static final int PORT = TestSocketUtils.findAvailableTcpPort();
+  static final CollectorRelay RELAY = CollectorRelay.start();
   static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @TestConfiguration(proxyBeanMethods = false)
+  static class RelayToThisApp {
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> relayTarget() {
+      return RELAY.target();
+    }
+  }
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    registry.add("server.port", () -> PORT);
+    registry.add("durable.tracker.endpoint", RELAY::endpoint);
     registry.add("demo.autorun", () -> "false");
     registry.add("demo.pace", () -> "0.05");
     registry.add("durable.tracker.flush-interval", () -> "100ms");
@@ -42,8 +57,14 @@ class SampleAppTest {
 
   @Autowired HttpBatchTracker tracker;
   @Autowired EventStore store;
+  @LocalServerPort int port;
 
-  private final WebClient client = WebClient.create("http://localhost:" + PORT);
+  private WebClient client;
+
+  @BeforeEach
+  void client() {
+    client = WebClient.create("http://localhost:" + port);
+  }
 
   private JsonNode post(String path) throws Exception {
     return MAPPER.readTree(client.post().uri(path).retrieve().bodyToMono(String.class).block());
@@ -239,8 +260,17 @@ class SampleAppTest {
   }
 
   @Test
-  void theTrackerDeliversToTheEmbeddedCollector() {
-    assertThat(tracker.config().endpoint().toString()).isEqualTo("http://localhost:" + PORT + "/ingest");
+  void anEventTheTrackerAcceptsArrivesAtTheEmbeddedCollector() throws Exception {
+    long delivered = tracker.stats().delivered();
+    WorkflowEvent event = new WorkflowEvent.WorkflowResumed(WorkflowEvents.createBaseEvent("wf-collector-check", "manual"));
+
+    tracker.emit(event);
+
+    assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(tracker.stats().delivered()).isGreaterThan(delivered);
+    assertThat(events("wf-collector-check"))
+        .singleElement()
+        .satisfies(stored -> assertThat(stored.get("eventId").asText()).isEqualTo(event.base().eventId()));
   }
 
   private static String goodBatch(String workflowId) {

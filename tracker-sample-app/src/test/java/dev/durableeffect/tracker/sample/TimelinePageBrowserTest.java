@@ -28,9 +28,13 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.util.TestSocketUtils;
 
 /**
  * The live page in a real headless Chromium (Debian's chromium and chromedriver): clicking a
@@ -39,18 +43,28 @@ import org.springframework.test.util.TestSocketUtils;
  * runs are kept. Skipped, with a message, only when no Chromium
  * is installed outside CI; in CI a missing browser fails the test.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TimelinePageBrowserTest {
 
-  static final int PORT = TestSocketUtils.findAvailableTcpPort();
+  static final CollectorRelay RELAY = CollectorRelay.start();
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   static ChromeDriver driver;
 
+  @LocalServerPort int port;
+
+  @TestConfiguration(proxyBeanMethods = false)
+  static class RelayToThisApp {
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> relayTarget() {
+      return RELAY.target();
+    }
+  }
+
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    registry.add("server.port", () -> PORT);
+    registry.add("durable.tracker.endpoint", RELAY::endpoint);
     registry.add("demo.autorun", () -> "true");
     registry.add("demo.pace", () -> "0.3");
     registry.add("durable.tracker.flush-interval", () -> "200ms");
@@ -87,8 +101,8 @@ class TimelinePageBrowserTest {
         HttpResponse.BodyHandlers.discarding());
   }
 
-  static String base() {
-    return "http://localhost:" + PORT;
+  String base() {
+    return "http://localhost:" + port;
   }
 
   private static WebDriverWait waiting() {

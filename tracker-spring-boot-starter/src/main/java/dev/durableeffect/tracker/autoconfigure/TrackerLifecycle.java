@@ -9,7 +9,9 @@ import org.springframework.context.SmartLifecycle;
  * the web server's graceful shutdown (so events from requests that finish while it drains are
  * included) and before Reactor Netty's resources are disposed (phase 0). Closing stops intake and
  * drains under one deadline, the tracker's shutdown timeout; anything emitted later is counted as
- * dropped ({@code CLOSED}), never lost silently.
+ * dropped ({@code CLOSED}), never lost silently. That holds for {@code EventTracking.emitEvent} too:
+ * the closed tracker stays registered (until another one is registered), so an emit from a bean's
+ * destroy method, or after the context is gone, reaches it and is counted.
  */
 final class TrackerLifecycle implements SmartLifecycle {
 
@@ -34,7 +36,6 @@ final class TrackerLifecycle implements SmartLifecycle {
 
   @Override
   public void stop() {
-    EventTracking.unregister(tracker);
     tracker.close();
     running = false;
   }

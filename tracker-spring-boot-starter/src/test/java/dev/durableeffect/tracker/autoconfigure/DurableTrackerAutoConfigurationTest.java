@@ -16,16 +16,21 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
 
 @ExtendWith(OutputCaptureExtension.class)
 class DurableTrackerAutoConfigurationTest {
@@ -43,7 +48,6 @@ class DurableTrackerAutoConfigurationTest {
           assertThat(EventTracking.current()).containsInstanceOf(NoopTracker.class);
         });
     assertThat(output).contains("tracking is off", "set durable.tracker.endpoint");
-    assertThat(EventTracking.current()).isEmpty();
   }
 
   @Test
@@ -104,12 +108,15 @@ class DurableTrackerAutoConfigurationTest {
               assertThat(EventTracking.current()).containsSame(tracker);
               context.close();
               assertThat(tracker.closes.get()).isPositive();
-              assertThat(EventTracking.current()).isEmpty();
+              // Still registered once closed, so a late emit is the tracker's to count.
+              EventTracking.emitEvent(event());
+              assertThat(tracker.emits.get()).isEqualTo(1);
             });
   }
 
   @Test
   void enabledFalseRegistersNoTrackerAndLeavesTheFacadeANoop() {
+    EventTracking.current().ifPresent(EventTracking::unregister);
     contextRunner
         .withPropertyValues("durable.tracker.enabled=false", "durable.tracker.endpoint=http://localhost:9/x")
         .run(
@@ -170,14 +177,27 @@ class DurableTrackerAutoConfigurationTest {
         .withPropertyValues("durable.tracker.endpoint=http://localhost:9/x", "spring.application.name=billing")
         .run(
             context -> {
+              // The README's configuration table, value by value.
               HttpBatchTrackerConfig config = context.getBean(HttpBatchTracker.class).config();
-              HttpBatchTrackerConfig defaults =
-                  HttpBatchTrackerConfig.builder()
-                      .endpoint("http://localhost:9/x")
-                      .env("default")
-                      .serviceKey("billing")
-                      .build();
-              assertThat(config).isEqualTo(defaults);
+              assertThat(config.endpoint()).isEqualTo(URI.create("http://localhost:9/x"));
+              assertThat(config.env()).isEqualTo("default");
+              assertThat(config.serviceKey()).isEqualTo("billing");
+              assertThat(config.batchSize()).isEqualTo(100);
+              assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(5));
+              assertThat(config.headers()).isEmpty();
+              assertThat(config.maxAttempts()).isEqualTo(4);
+              assertThat(config.initialDelay()).isEqualTo(Duration.ofSeconds(1));
+              assertThat(config.maxDelay()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(config.maxQueueSize()).isEqualTo(10_000);
+              assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+              assertThat(config.compression()).isEqualTo(Compression.GZIP);
+              assertThat(config.maxBatchBytes()).isEqualTo(1024 * 1024);
+              assertThat(config.maxEventBytes()).isEqualTo(256 * 1024);
+              assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+              DurableTrackerProperties properties = context.getBean(DurableTrackerProperties.class);
+              assertThat(properties.enabled()).isTrue();
+              assertThat(properties.health().failingAfter()).isEqualTo(Duration.ofMinutes(1));
+              assertThat(properties.health().failingStatus()).isEqualTo("DOWN");
             });
   }
 
@@ -192,15 +212,36 @@ class DurableTrackerAutoConfigurationTest {
   }
 
   @Test
-  void createsNoTaskScheduler() {
-    contextRunner
+  void theApplicationsScheduledMethodsRunOnItsOwnSchedulerWithTheTrackerSending() {
+    new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(TaskSchedulingAutoConfiguration.class, DurableTrackerAutoConfiguration.class))
+        .withUserConfiguration(ScheduledWork.class)
         .withPropertyValues("durable.tracker.endpoint=http://localhost:9/x", "spring.application.name=a")
-        .run(context -> assertThat(context).doesNotHaveBean(TaskScheduler.class));
+        .run(
+            context -> {
+              ScheduledWork work = context.getBean(ScheduledWork.class);
+              context.getBean(EventTracker.class).emit(event());
+
+              assertThat(work.ran.await(10, TimeUnit.SECONDS)).as("the @Scheduled method ran").isTrue();
+              // Boot's scheduler, as without the starter: the tracker brings none that could take over.
+              assertThat(context).hasSingleBean(TaskScheduler.class);
+              assertThat(context.getBeanNamesForType(TaskScheduler.class)).containsExactly("taskScheduler");
+              assertThat(work.thread).startsWith("scheduling-");
+            });
   }
 
-  @Test
-  void stopsAfterGracefulShutdownAndBeforeReactorResourcesAreDisposed() {
-    assertThat(TrackerLifecycle.PHASE).isLessThan(Integer.MAX_VALUE - 2048).isGreaterThan(0);
+  @Configuration(proxyBeanMethods = false)
+  @EnableScheduling
+  static class ScheduledWork {
+    final CountDownLatch ran = new CountDownLatch(3);
+    volatile String thread = "";
+
+    @Scheduled(fixedDelay = 10)
+    void tick() {
+      thread = Thread.currentThread().getName();
+      ran.countDown();
+    }
   }
 
   private static WorkflowEvent event() {
@@ -216,11 +257,14 @@ class DurableTrackerAutoConfigurationTest {
   }
 
   static final class CountingTracker implements EventTracker {
+    final AtomicInteger emits = new AtomicInteger();
     final AtomicInteger flushes = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
 
     @Override
-    public void emit(WorkflowEvent event) {}
+    public void emit(WorkflowEvent event) {
+      emits.incrementAndGet();
+    }
 
     @Override
     public CompletableFuture<Void> flush() {

@@ -1,5 +1,6 @@
 package dev.durableeffect.tracker.autoconfigure;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -10,13 +11,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEvents;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -262,5 +268,171 @@ class OperationsTest {
     runner
         .withPropertyValues("management.health.defaults.enabled=false", "management.health.durable-tracker.enabled=true")
         .run(context -> assertThat(context).hasBean("durableTrackerHealthIndicator"));
+  }
+
+  /** A clock the test moves by hand. */
+  static final class MovableClock extends Clock {
+    private volatile Instant now = Instant.now();
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  void healthStaysUpAfterFailingAfterWhenARequestFailedButNothingWaits() {
+    server.stubFor(post(urlEqualTo("/ingest")).willReturn(status(400)));
+    runner
+        .withPropertyValues("durable.tracker.batch-size=1")
+        .run(
+            context -> {
+              HttpBatchTracker tracker = context.getBean(HttpBatchTracker.class);
+              MovableClock clock = new MovableClock();
+              TrackerHealth health = new TrackerHealth(tracker, context.getBean(DurableTrackerProperties.class).health(), clock);
+              tracker.emit(event("wf-rejected"));
+              assertThat(tracker.flush(Duration.ofSeconds(5))).isTrue();
+              assertThat(tracker.deliveryStatus().consecutiveFailures()).isEqualTo(1);
+              assertThat(tracker.pending()).isZero();
+
+              clock.advance(Duration.ofMinutes(2));
+
+              assertThat(health.check().status()).as("nothing waits, so nothing is failing").isEqualTo("UP");
+            });
+  }
+
+  @Test
+  void healthStaysUpAfterFailingAfterWhileEventsWaitForARequestThatHasNotFailed() {
+    server.stubFor(post(urlEqualTo("/ingest")).willReturn(ok().withFixedDelay(10_000)));
+    runner
+        .withPropertyValues("durable.tracker.batch-size=1", "durable.tracker.request-timeout=30s")
+        .run(
+            context -> {
+              HttpBatchTracker tracker = context.getBean(HttpBatchTracker.class);
+              MovableClock clock = new MovableClock();
+              TrackerHealth health = new TrackerHealth(tracker, context.getBean(DurableTrackerProperties.class).health(), clock);
+              tracker.emit(event("wf-slow"));
+              await().until(() -> !server.getAllServeEvents().isEmpty());
+
+              clock.advance(Duration.ofMinutes(2));
+
+              assertThat(tracker.pending()).isEqualTo(1);
+              assertThat(tracker.deliveryStatus().consecutiveFailures()).isZero();
+              assertThat(health.check().status()).as("a slow request is not a failure").isEqualTo("UP");
+            });
+  }
+
+  @Test
+  void healthGoesDownByDefaultOneMinuteAfterTheLastSuccessWhileEventsWait() {
+    server.stubFor(post(urlEqualTo("/ingest")).willReturn(status(503)));
+    runner
+        .withPropertyValues(RETRY_FOREVER)
+        .run(
+            context -> {
+              HttpBatchTracker tracker = context.getBean(HttpBatchTracker.class);
+              DurableTrackerProperties.Health defaults = context.getBean(DurableTrackerProperties.class).health();
+              assertThat(defaults.failingAfter()).isEqualTo(Duration.ofMinutes(1));
+              assertThat(defaults.failingStatus()).isEqualTo("DOWN");
+              MovableClock clock = new MovableClock();
+              TrackerHealth health = new TrackerHealth(tracker, defaults, clock);
+              tracker.emit(event("wf-1"));
+              await().until(() -> tracker.deliveryStatus().consecutiveFailures() > 0);
+
+              clock.advance(Duration.ofSeconds(59));
+              assertThat(health.check().status()).isEqualTo("UP");
+
+              clock.advance(Duration.ofSeconds(2));
+              assertThat(health.check().status()).isEqualTo("DOWN");
+            });
+  }
+
+  @Test
+  void theSendTimerTagsIoErrorsAndRetries() {
+    server.stubFor(post(urlEqualTo("/ingest")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    runner
+        .withPropertyValues(RETRY_FOREVER)
+        .run(
+            context -> {
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              context.getBean(EventTracker.class).emit(event("wf-1"));
+
+              await().untilAsserted(
+                  () -> assertThat(registry.find("durable.tracker.send").tag("status", "IO_ERROR").tag("outcome", "retry").timer())
+                      .isNotNull()
+                      .satisfies(timer -> assertThat(timer.count()).isPositive()));
+              assertThat(registry.find("durable.tracker.send").tag("outcome", "success").timer()).isNull();
+            });
+  }
+
+  @Test
+  void metersAreTaggedNoopForTheNoopTrackerAndCustomForTheApplicationsOwn() {
+    runner
+        .withPropertyValues("durable.tracker.type=noop")
+        .run(
+            context -> {
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(registry.get("durable.tracker.events").meters())
+                  .isNotEmpty()
+                  .allSatisfy(m -> assertThat(m.getId().getTag("tracker.type")).isEqualTo("noop"));
+              assertThat(registry.get("durable.tracker.queue.size").gauge().getId().getTag("tracker.type")).isEqualTo("noop");
+            });
+    runner
+        .withUserConfiguration(ApplicationsOwnTracker.class)
+        .run(
+            context -> {
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              context.getBean(EventTracker.class).emit(event("wf-1"));
+              assertThat(registry.get("durable.tracker.events").tag("outcome", "emitted").tag("tracker.type", "custom")
+                  .functionCounter().count()).isEqualTo(1);
+              assertThat(registry.get("durable.tracker.events").meters())
+                  .allSatisfy(m -> assertThat(m.getId().getTag("tracker.type")).isEqualTo("custom"));
+            });
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class ApplicationsOwnTracker {
+    @org.springframework.context.annotation.Bean
+    EventTracker applicationsTracker() {
+      return new EventTracker() {
+        private final java.util.concurrent.atomic.AtomicLong emitted = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void emit(WorkflowEvent event) {
+          emitted.incrementAndGet();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> flush() {
+          return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public long pending() {
+          return 0;
+        }
+
+        @Override
+        public dev.durableeffect.tracker.TrackerStats stats() {
+          return new dev.durableeffect.tracker.TrackerStats(emitted.get(), emitted.get(), java.util.Map.of(), 0);
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
   }
 }

@@ -147,6 +147,7 @@ class HttpBatchTrackerConfigTest {
             .maxBatchBytes(50_000)
             .maxEventBytes(20_000)
             .shutdownTimeout(Duration.ofSeconds(4))
+            .maxBatchSize(70)
             .build();
     HttpBatchTrackerConfig defaults = valid().build();
     // Every setting differs from its default, so a setting toBuilder() forgot cannot go unnoticed,

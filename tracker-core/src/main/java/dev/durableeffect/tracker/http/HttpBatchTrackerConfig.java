@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +32,12 @@ import org.jspecify.annotations.Nullable;
  * @param maxBatchBytes largest request body (uncompressed); batches are split to stay under it
  * @param maxEventBytes largest single event; a larger one is dropped and counted
  * @param shutdownTimeout how long {@code close()} may spend draining
+ * @param sslContext TLS settings (trust store, client certificate) of the tracker's own HTTP
+ *     client; null uses the JVM's default trust store and no client certificate
+ * @param proxy HTTP proxy for the tracker's requests; null applies the JVM's proxy system
+ *     properties ({@code https.proxyHost}, {@code http.proxyHost}, {@code http.nonProxyHosts})
+ * @param headerSupplier headers evaluated before every request, retries included (rotating
+ *     tokens); they replace static headers of the same name; null when there are none
  */
 public record HttpBatchTrackerConfig(
     URI endpoint,
@@ -46,7 +54,10 @@ public record HttpBatchTrackerConfig(
     Compression compression,
     int maxBatchBytes,
     int maxEventBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    @Nullable SSLContext sslContext,
+    @Nullable HttpProxy proxy,
+    @Nullable Supplier<Map<String, String>> headerSupplier) {
 
   /** Default {@code batchSize}. */
   public static final int DEFAULT_BATCH_SIZE = 100;
@@ -167,6 +178,12 @@ public record HttpBatchTrackerConfig(
         + maxEventBytes
         + ", shutdownTimeout="
         + shutdownTimeout
+        + ", sslContext="
+        + (sslContext == null ? "JVM default" : "custom")
+        + ", proxy="
+        + (proxy == null ? "JVM default" : proxy)
+        + ", headerSupplier="
+        + (headerSupplier == null ? "none" : "set")
         + "]";
   }
 
@@ -253,6 +270,9 @@ public record HttpBatchTrackerConfig(
     private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
     private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private @Nullable SSLContext sslContext;
+    private @Nullable HttpProxy proxy;
+    private @Nullable Supplier<Map<String, String>> headerSupplier;
 
     private Builder() {}
 
@@ -272,6 +292,9 @@ public record HttpBatchTrackerConfig(
       maxBatchBytes = c.maxBatchBytes;
       maxEventBytes = c.maxEventBytes;
       shutdownTimeout = c.shutdownTimeout;
+      sslContext = c.sslContext;
+      proxy = c.proxy;
+      headerSupplier = c.headerSupplier;
     }
 
     /** The http or https URL events are POSTed to; checked by {@link #build()}. */
@@ -379,6 +402,40 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
+    /**
+     * TLS settings of the tracker's own HTTP client: a trust store for a private CA or a
+     * self-signed endpoint, a client certificate for mutual TLS. Default (null): the JVM's trust
+     * store, no client certificate.
+     */
+    public Builder sslContext(@Nullable SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /**
+     * The HTTP proxy requests go through. Default (null): the JVM's proxy system properties
+     * ({@code https.proxyHost}, {@code http.proxyHost}, {@code http.nonProxyHosts}), as for any
+     * JDK {@code HttpClient}.
+     */
+    public Builder proxy(@Nullable HttpProxy proxy) {
+      this.proxy = proxy;
+      return this;
+    }
+
+    /**
+     * Headers that change, such as a rotating token: called on the tracker's sender thread before
+     * every request, retries included, so keep it fast (return a cached token). Its headers replace
+     * static headers of the same name; {@code Content-Encoding} and {@code Idempotency-Key} stay
+     * the tracker's. If it throws, that request counts as failed (status 0) and is retried like an
+     * I/O error, with a rate-limited warning naming the exception class; if it returns an invalid
+     * header (bad name, control character in a value), the request fails as a configuration error.
+     * Null or an empty map adds nothing.
+     */
+    public Builder headers(@Nullable Supplier<Map<String, String>> headers) {
+      this.headerSupplier = headers;
+      return this;
+    }
+
     /** Validates and builds; the exception names the setting and the bad value. */
     public HttpBatchTrackerConfig build() {
       URI uri = endpoint;
@@ -407,7 +464,10 @@ public record HttpBatchTrackerConfig(
           compression,
           maxBatchBytes,
           maxEventBytes,
-          shutdownTimeout);
+          shutdownTimeout,
+          sslContext,
+          proxy,
+          headerSupplier);
     }
 
     /** Strips anything after '?' and any user-info so a bad URL can be shown. */

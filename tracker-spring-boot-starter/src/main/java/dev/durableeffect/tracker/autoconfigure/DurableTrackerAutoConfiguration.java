@@ -4,7 +4,6 @@ import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.InMemoryTracker;
 import dev.durableeffect.tracker.NoopTracker;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
-import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,11 +13,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Registers the tracker chosen by {@code durable.tracker.type} (http, noop or in-memory), unless the
@@ -53,14 +52,24 @@ public class DurableTrackerAutoConfiguration {
   @ConditionalOnMissingBean(EventTracker.class)
   static class HttpTrackerConfiguration {
 
+    /**
+     * Sends through its own HTTP client, never the application's {@code WebClient.Builder} or
+     * {@code RestClient.Builder}: their default headers, filters and observation must not reach the
+     * tracking endpoint. {@link TrackerHttpClientCustomizer} beans customize it.
+     */
     @Bean
     HttpBatchTracker httpEventTracker(
         DurableTrackerProperties properties,
         Environment environment,
-        ObjectProvider<WebClient.Builder> webClientBuilder) {
-      HttpBatchTrackerConfig config = HttpTrackerSettings.toConfig(properties, environment);
-      WebClient.Builder builder = webClientBuilder.getIfAvailable();
-      return builder != null ? HttpBatchTracker.create(config, builder) : HttpBatchTracker.create(config);
+        ObjectProvider<SslBundles> sslBundles,
+        ObjectProvider<TrackerRequestHeaders> requestHeaders,
+        ObjectProvider<TrackerHttpClientCustomizer> customizers) {
+      return HttpTrackerSettings.createTracker(
+          properties,
+          environment,
+          sslBundles.getIfAvailable(),
+          requestHeaders.orderedStream().toList(),
+          customizers.orderedStream().toList());
     }
   }
 

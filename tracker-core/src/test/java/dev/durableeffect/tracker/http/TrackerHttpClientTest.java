@@ -283,6 +283,28 @@ class TrackerHttpClientTest {
   }
 
   @Test
+  void warnsOnceAtStartWhenTheJdkWillNotSendProxyCredentialsOnAnHttpsTunnel() {
+    Logger logger = (Logger) LoggerFactory.getLogger(HttpBatchTracker.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    try {
+      HttpProxy withCredentials = HttpProxy.of("127.0.0.1", 3128).withCredentials("tracker", "proxy-secret");
+      TrackerHttpClient.close(
+          TrackerHttpClient.build(config(httpsUrl(server)).proxy(withCredentials).build(), builder -> {}));
+      TrackerHttpClient.close(
+          TrackerHttpClient.build(config(httpUrl()).proxy(withCredentials).build(), builder -> {}));
+
+      assertThat(log.list)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .singleElement()
+          .satisfies(m -> assertThat(m).contains("-Djdk.http.auth.tunneling.disabledSchemes=").doesNotContain("proxy-secret"));
+    } finally {
+      logger.detachAppender(log);
+    }
+  }
+
+  @Test
   void proxyValuesAreCheckedAndThePasswordIsNeverShown() {
     HttpProxy proxy = HttpProxy.of("proxy.internal", 3128).withCredentials("tracker", "proxy-secret");
     HttpBatchTrackerConfig config = config("http://localhost:9/ingest").proxy(proxy).build();

@@ -19,6 +19,7 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,8 @@ final class HttpSender {
     all.put("Content-Type", "application/json");
     all.put("User-Agent", userAgent);
     all.putAll(config.headers());
-    this.headers = Map.copyOf(all);
+    // In order: a configured Content-Type or User-Agent replaces the default when set after it.
+    this.headers = Collections.unmodifiableMap(all);
     this.headerProblem = problem(headers);
     Map<String, String> fixed = new LinkedHashMap<>();
     if (gzip) {
@@ -129,8 +131,12 @@ final class HttpSender {
     if (timeout.isNegative() || timeout.isZero()) {
       return CompletableFuture.completedFuture(new Response(0, null, "timeout after 0 ms"));
     }
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(endpoint).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+    HttpRequest.Builder request;
+    try {
+      request = HttpRequest.newBuilder(endpoint).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failure(e, timeout));
+    }
     headers.forEach(request::setHeader);
     if (headerSupplier != null) {
       Map<String, String> supplied;

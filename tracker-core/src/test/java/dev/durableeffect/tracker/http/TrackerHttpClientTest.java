@@ -424,6 +424,16 @@ class TrackerHttpClientTest {
   }
 
   @Test
+  void aConfiguredContentTypeReplacesTheDefaultWhateverItsCase() {
+    HttpBatchTracker tracker = tracker(config(httpUrl()).header("content-type", "application/vnd.events+json"));
+
+    deliver(tracker, 1);
+
+    assertThat(server.findAll(postRequestedFor(urlEqualTo("/ingest"))).get(0).getHeaders().getHeader("Content-Type").values())
+        .containsExactly("application/vnd.events+json");
+  }
+
+  @Test
   void sendsTheTrackersHeadersAndNoOthers() {
     HttpBatchTracker tracker = tracker(config(httpUrl()).compression(Compression.GZIP));
 

@@ -43,6 +43,7 @@ public final class HttpBatchTracker implements EventTracker {
   private final SenderLoop loop;
   private final Thread senderThread;
   private final HttpClient client;
+  private final HttpSender sender;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile boolean closedFlag;
@@ -53,6 +54,7 @@ public final class HttpBatchTracker implements EventTracker {
     this.queue = new EventQueue(config.maxQueueSize());
     this.counters = new DeliveryCounters(Clock.systemUTC());
     this.client = client;
+    this.sender = new HttpSender(client, config, TrackerVersion.userAgent());
     RateLimitedLog log = new RateLimitedLog(LOGGER, Duration.ofSeconds(30));
     this.loop =
         new SenderLoop(
@@ -60,7 +62,7 @@ public final class HttpBatchTracker implements EventTracker {
             queue,
             counters,
             waiters,
-            new HttpSender(client, config, TrackerVersion.userAgent()),
+            sender,
             new RetryPolicy(
                 config.maxAttempts(), config.initialDelay(), config.maxDelay(), Clock.systemUTC()),
             log);
@@ -184,6 +186,7 @@ public final class HttpBatchTracker implements EventTracker {
       drained = true;
       dropLeftovers();
       waiters.completeAll();
+      sender.close();
       TrackerHttpClient.close(client);
       TrackerStats stats = stats();
       LOGGER.info(

@@ -28,8 +28,14 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -59,9 +65,10 @@ final class HttpSender {
    * @param retryAfter the {@code Retry-After} header, if any
    * @param failure why there was no answer (status 0): a short text without secrets or payloads
    * @param permanent true when retrying cannot help because the failure is a configuration error:
-   *     a TLS handshake that failed on a certificate or protocol (untrusted or expired
-   *     certificate, host name mismatch, client certificate refused, not a TLS endpoint), or an
-   *     invalid request header. Always false when {@code status} is not 0.
+   *     a TLS handshake that failed on a certificate or a refusal by the peer (untrusted or expired
+   *     certificate, host name mismatch, client certificate refused, no common protocol), or a
+   *     request header the client cannot send. Always false when {@code status} is not 0; a
+   *     handshake cut short by a dropped connection is not permanent.
    */
   record Response(int status, @Nullable String retryAfter, @Nullable String failure, boolean permanent) {
 
@@ -76,6 +83,10 @@ final class HttpSender {
     }
   }
 
+  /** Completes a request's answer when its timeout passes first. */
+  private static final Response TIMED_OUT = new Response(0, null, "timed out");
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
   /** Headers the JDK client refuses to take from a caller. */
   private static final Set<String> RESTRICTED = caseInsensitive("Connection", "Content-Length", "Expect", "Host", "Upgrade");
 
@@ -88,6 +99,19 @@ final class HttpSender {
   private final boolean gzip;
   private final RateLimitedLog log =
       new RateLimitedLog(LoggerFactory.getLogger(HttpBatchTracker.class), Duration.ofSeconds(30));
+  /** Runs the blocking exchanges: one thread per request in flight, gone after a minute idle. */
+  private final ExecutorService calls =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          1,
+          TimeUnit.MINUTES,
+          new SynchronousQueue<>(),
+          runnable -> {
+            Thread thread = new Thread(runnable, "durable-tracker-http-" + THREADS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+          });
 
   HttpSender(HttpClient client, HttpBatchTrackerConfig config, String userAgent) {
     this.client = client;
@@ -161,26 +185,53 @@ final class HttpSender {
     }
     fixedHeaders.forEach(request::setHeader);
     request.setHeader("Idempotency-Key", idempotencyKey);
-    CompletableFuture<HttpResponse<Void>> exchange;
+    HttpRequest built;
     try {
-      exchange = client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
+      built = request.build();
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failure(e, timeout));
     }
-    // The request's own timeout bounds connect and headers; this one the whole exchange, and
-    // cancelling the exchange makes the client abort it.
-    return exchange
-        .copy()
-        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .handle(
-            (response, error) -> {
-              if (error != null) {
-                exchange.cancel(true);
-                return failure(error, timeout);
+    CompletableFuture<Response> answer = new CompletableFuture<>();
+    Future<?> call;
+    try {
+      call = calls.submit(() -> answer.complete(exchange(built, timeout)));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(new Response(0, null, "sender closed"));
+    }
+    // The request's own timeout bounds connect and headers; this one the whole exchange.
+    // Interrupting the call makes the client abort the exchange.
+    return answer
+        .completeOnTimeout(TIMED_OUT, timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .thenApply(
+            response -> {
+              if (response != TIMED_OUT) {
+                return response;
               }
-              return new Response(
-                  response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), null);
+              call.cancel(true);
+              return failure(new TimeoutException(), timeout);
             });
+  }
+
+  /**
+   * One blocking exchange, on a thread of {@link #calls}. The JDK client's blocking {@code send}
+   * costs less per request than {@code sendAsync} (measured on loopback: about 0.3 ms against 1 to
+   * 1.5 ms): the asynchronous path hands the response to more threads before completing.
+   */
+  private Response exchange(HttpRequest request, Duration timeout) {
+    try {
+      HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+      return new Response(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Response(0, null, "request cancelled");
+    } catch (IOException | RuntimeException e) {
+      return failure(e, timeout);
+    }
+  }
+
+  /** Stops the request threads; a request still running is aborted. */
+  void close() {
+    calls.shutdownNow();
   }
 
   /** What went wrong, classified; messages are the JDK's, never a header value or a payload. */

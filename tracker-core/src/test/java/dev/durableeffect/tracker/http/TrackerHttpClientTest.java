@@ -123,11 +123,11 @@ class TrackerHttpClientTest {
 
   private HttpSender.Response sendOnce(HttpBatchTrackerConfig config) {
     HttpClient client = TrackerHttpClient.build(config, builder -> {});
+    HttpSender sender = new HttpSender(client, config, "test");
     try {
-      return new HttpSender(client, config, "test")
-          .send("{\"events\":[]}".getBytes(StandardCharsets.UTF_8), "key-1", Duration.ofSeconds(5))
-          .join();
+      return sender.send("{\"events\":[]}".getBytes(StandardCharsets.UTF_8), "key-1", Duration.ofSeconds(5)).join();
     } finally {
+      sender.close();
       TrackerHttpClient.close(client);
     }
   }

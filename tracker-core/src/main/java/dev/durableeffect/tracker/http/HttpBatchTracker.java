@@ -5,20 +5,17 @@ import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.event.WorkflowEvent;
-import io.netty.channel.ChannelOption;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Delivers events in batches over HTTP without ever slowing the caller.
@@ -42,17 +39,18 @@ public final class HttpBatchTracker implements EventTracker {
   private final FlushWaiters waiters = new FlushWaiters();
   private final SenderLoop loop;
   private final Thread senderThread;
-  private final @Nullable ConnectionProvider ownConnections;
+  private final HttpClient client;
+  private final HttpSender sender;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile boolean closedFlag;
 
-  private HttpBatchTracker(
-      HttpBatchTrackerConfig config, WebClient client, @Nullable ConnectionProvider ownConnections) {
+  private HttpBatchTracker(HttpBatchTrackerConfig config, HttpClient client) {
     this.config = config;
     this.queue = new EventQueue(config.maxQueueSize());
     this.counters = new DeliveryCounters(Clock.systemUTC());
-    this.ownConnections = ownConnections;
+    this.client = client;
+    this.sender = new HttpSender(client, config, TrackerVersion.userAgent());
     RateLimitedLog log = new RateLimitedLog(LOGGER, Duration.ofSeconds(30));
     this.loop =
         new SenderLoop(
@@ -60,7 +58,7 @@ public final class HttpBatchTracker implements EventTracker {
             queue,
             counters,
             waiters,
-            new HttpSender(client, config, TrackerVersion.userAgent()),
+            sender,
             new RetryPolicy(
                 config.maxAttempts(), config.initialDelay(), config.maxDelay(), Clock.systemUTC()),
             log);
@@ -71,32 +69,24 @@ public final class HttpBatchTracker implements EventTracker {
   }
 
   /**
-   * A tracker with its own Reactor Netty connection pool, released by {@link #close()}.
+   * A tracker with its own JDK {@link HttpClient}, built from {@code config} (timeouts, {@link
+   * HttpBatchTrackerConfig#sslContext() TLS}, {@link HttpBatchTrackerConfig#proxy() proxy}) and
+   * released by {@link #close()}.
    */
   public static HttpBatchTracker create(HttpBatchTrackerConfig config) {
-    ConnectionProvider connections =
-        ConnectionProvider.builder("durable-tracker")
-            .maxConnections(4)
-            .maxIdleTime(Duration.ofSeconds(30))
-            .pendingAcquireTimeout(config.requestTimeout())
-            .build();
-    HttpClient http =
-        HttpClient.create(connections)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
-            .compress(false);
-    WebClient client =
-        WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();
-    return new HttpBatchTracker(config, client, connections);
+    return create(config, builder -> {});
   }
 
   /**
-   * A tracker that sends through a copy of {@code builder}, so the application's customizations
-   * (connector, filters, codecs) apply. The builder's connection resources stay the application's.
+   * A tracker with its own JDK {@link HttpClient}: built from {@code config}, then handed to
+   * {@code clientCustomizer}, which may change any setting (executor, SSL parameters, HTTP version,
+   * an authenticator, ...) before it is built. The client is the tracker's alone, never an
+   * application's, so nothing configured for the application's HTTP traffic (default headers,
+   * filters, observation) reaches the tracking endpoint.
    */
-  public static HttpBatchTracker create(HttpBatchTrackerConfig config, WebClient.Builder builder) {
-    return new HttpBatchTracker(config, builder.clone().build(), null);
+  public static HttpBatchTracker create(
+      HttpBatchTrackerConfig config, Consumer<HttpClient.Builder> clientCustomizer) {
+    return new HttpBatchTracker(config, TrackerHttpClient.build(config, clientCustomizer));
   }
 
   @Override
@@ -231,9 +221,8 @@ public final class HttpBatchTracker implements EventTracker {
   }
 
   private void releaseConnections() {
-    if (ownConnections != null) {
-      ownConnections.disposeLater().block(ABORT_GRACE);
-    }
+    sender.close();
+    TrackerHttpClient.close(client);
   }
 
   @Override

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +40,12 @@ import org.jspecify.annotations.Nullable;
  *     more than {@code batchSize} wait): batches grow up to this many events (and {@code
  *     maxBatchBytes}), so one request in flight keeps up with a distant endpoint. Never less than
  *     {@code batchSize}; set it to {@code batchSize} to keep every request at that size
+ * @param sslContext TLS settings (trust store, client certificate) of the tracker's own HTTP
+ *     client; null uses the JVM's default trust store and no client certificate
+ * @param proxy HTTP proxy for the tracker's requests; null applies the JVM's proxy system
+ *     properties ({@code https.proxyHost}, {@code http.proxyHost}, {@code http.nonProxyHosts})
+ * @param headerSupplier headers evaluated before every request, retries included (rotating
+ *     tokens); they replace static headers of the same name; null when there are none
  */
 public record HttpBatchTrackerConfig(
     URI endpoint,
@@ -55,7 +63,10 @@ public record HttpBatchTrackerConfig(
     int maxBatchBytes,
     int maxEventBytes,
     Duration shutdownTimeout,
-    int maxBatchSize) {
+    int maxBatchSize,
+    @Nullable SSLContext sslContext,
+    @Nullable HttpProxy proxy,
+    @Nullable Supplier<Map<String, String>> headerSupplier) {
 
   /** Default {@code batchSize}. */
   public static final int DEFAULT_BATCH_SIZE = 100;
@@ -249,6 +260,12 @@ public record HttpBatchTrackerConfig(
         + shutdownTimeout
         + ", maxBatchSize="
         + maxBatchSize
+        + ", sslContext="
+        + (sslContext == null ? "JVM default" : "custom")
+        + ", proxy="
+        + (proxy == null ? "JVM default" : proxy)
+        + ", headerSupplier="
+        + (headerSupplier == null ? "none" : "set")
         + "]";
   }
 
@@ -336,6 +353,9 @@ public record HttpBatchTrackerConfig(
     private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    private @Nullable SSLContext sslContext;
+    private @Nullable HttpProxy proxy;
+    private @Nullable Supplier<Map<String, String>> headerSupplier;
 
     private Builder() {}
 
@@ -356,6 +376,9 @@ public record HttpBatchTrackerConfig(
       maxEventBytes = c.maxEventBytes;
       shutdownTimeout = c.shutdownTimeout;
       maxBatchSize = c.maxBatchSize;
+      sslContext = c.sslContext;
+      proxy = c.proxy;
+      headerSupplier = c.headerSupplier;
     }
 
     /** The http or https URL events are POSTed to; checked by {@link #build()}. */
@@ -473,6 +496,40 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
+    /**
+     * TLS settings of the tracker's own HTTP client: a trust store for a private CA or a
+     * self-signed endpoint, a client certificate for mutual TLS. Default (null): the JVM's trust
+     * store, no client certificate.
+     */
+    public Builder sslContext(@Nullable SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /**
+     * The HTTP proxy requests go through. Default (null): the JVM's proxy system properties
+     * ({@code https.proxyHost}, {@code http.proxyHost}, {@code http.nonProxyHosts}), as for any
+     * JDK {@code HttpClient}.
+     */
+    public Builder proxy(@Nullable HttpProxy proxy) {
+      this.proxy = proxy;
+      return this;
+    }
+
+    /**
+     * Headers that change, such as a rotating token: called on the tracker's sender thread before
+     * every request, retries included, so keep it fast (return a cached token). Its headers replace
+     * static headers of the same name; {@code Content-Encoding} and {@code Idempotency-Key} stay
+     * the tracker's. If it throws, that request counts as failed (status 0) and is retried like an
+     * I/O error, with a rate-limited warning naming the exception class; if it returns an invalid
+     * header (bad name, control character in a value), the request fails as a configuration error.
+     * Null or an empty map adds nothing.
+     */
+    public Builder headers(@Nullable Supplier<Map<String, String>> headers) {
+      this.headerSupplier = headers;
+      return this;
+    }
+
     /** Validates and builds; the exception names the setting and the bad value. */
     public HttpBatchTrackerConfig build() {
       URI uri = endpoint;
@@ -502,7 +559,10 @@ public record HttpBatchTrackerConfig(
           maxBatchBytes,
           maxEventBytes,
           shutdownTimeout,
-          maxBatchSize);
+          maxBatchSize,
+          sslContext,
+          proxy,
+          headerSupplier);
     }
 
     /** Strips anything after '?' and any user-info so a bad URL can be shown. */

@@ -59,7 +59,7 @@ final class RetryPolicy {
 
   /** Classifies the answer to one request. */
   static Verdict classify(HttpSender.Response response) {
-    return response.misconfigured() ? Verdict.MISCONFIGURED : classify(response.status());
+    return response.permanent() ? Verdict.MISCONFIGURED : classify(response.status());
   }
 
   /** Classifies a status; 0 stands for an I/O error or timeout. */

@@ -372,10 +372,10 @@ class DeliveryEngineTest {
     assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
     assertThat(tracker.stats().dropped(DropReason.REJECTED)).isEqualTo(10);
     assertThat(tracker.stats().dropped(DropReason.RETRIES_EXHAUSTED)).isZero();
-    assertThat(tracker.deliveryStatus().lastFailureReason()).startsWith("TLS failure");
+    assertThat(tracker.deliveryStatus().lastFailureReason()).startsWith("TLS handshake failed");
     assertThat(messages(logs).stream().filter(m -> m.contains("not retried")).toList())
         .singleElement()
-        .satisfies(m -> assertThat(m).contains("TLS failure", "https://localhost:" + server.getHttpsPort() + "/ingest"));
+        .satisfies(m -> assertThat(m).contains("TLS handshake failed", "https://localhost:" + server.getHttpsPort() + "/ingest"));
     assertThat(messages(logs)).noneSatisfy(m -> assertThat(m).contains("retrying"));
   }
 

@@ -4,7 +4,6 @@ import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.InMemoryTracker;
 import dev.durableeffect.tracker.NoopTracker;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
-import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,12 +13,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Registers the tracker chosen by {@code durable.tracker.type} (http, noop or in-memory), unless the
@@ -58,16 +57,21 @@ public class DurableTrackerAutoConfiguration {
      * The tracker {@code durable.tracker.type} selects: unset means http when {@code
      * durable.tracker.endpoint} is set, otherwise noop. {@code durable.tracker.enabled=false} at run
      * time (only reachable in an application processed ahead of time with tracking enabled) gives the
-     * no-op tracker.
+     * no-op tracker. The http tracker sends through its own HTTP client, never the application's
+     * {@code WebClient.Builder} or {@code RestClient.Builder}: their default headers, filters and
+     * observation must not reach the tracking endpoint. {@link TrackerHttpClientCustomizer} beans
+     * customize it.
      */
     @Bean
     EventTracker durableEventTracker(
         DurableTrackerProperties properties,
         Environment environment,
-        ObjectProvider<WebClient.Builder> webClientBuilder) {
+        ObjectProvider<SslBundles> sslBundles,
+        ObjectProvider<TrackerRequestHeaders> requestHeaders,
+        ObjectProvider<TrackerHttpClientCustomizer> customizers) {
       TrackerType type = properties.enabled() ? selectedType(properties) : TrackerType.NOOP;
       return switch (type) {
-        case HTTP -> httpEventTracker(properties, environment, webClientBuilder);
+        case HTTP -> httpEventTracker(properties, environment, sslBundles, requestHeaders, customizers);
         case IN_MEMORY -> new InMemoryTracker();
         case NOOP -> noopEventTracker(properties);
       };
@@ -85,10 +89,15 @@ public class DurableTrackerAutoConfiguration {
     private static HttpBatchTracker httpEventTracker(
         DurableTrackerProperties properties,
         Environment environment,
-        ObjectProvider<WebClient.Builder> webClientBuilder) {
-      HttpBatchTrackerConfig config = HttpTrackerSettings.toConfig(properties, environment);
-      WebClient.Builder builder = webClientBuilder.getIfAvailable();
-      return builder != null ? HttpBatchTracker.create(config, builder) : HttpBatchTracker.create(config);
+        ObjectProvider<SslBundles> sslBundles,
+        ObjectProvider<TrackerRequestHeaders> requestHeaders,
+        ObjectProvider<TrackerHttpClientCustomizer> customizers) {
+      return HttpTrackerSettings.createTracker(
+          properties,
+          environment,
+          sslBundles.getIfAvailable(),
+          requestHeaders.orderedStream().toList(),
+          customizers.orderedStream().toList());
     }
 
     /** The no-op tracker: tracking is off. */

@@ -2,6 +2,7 @@ package dev.durableeffect.tracker.autoconfigure;
 
 import dev.durableeffect.tracker.http.Compression;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -31,6 +32,8 @@ import org.springframework.util.unit.DataSize;
  * @param health How the Actuator health indicator judges delivery.
  * @param maxBatchSize Most events per request while events back up behind a request in flight;
  *     never less than batch-size. Set it to batch-size if the endpoint limits events per request.
+ * @param ssl TLS of the tracker's own HTTP client.
+ * @param proxy HTTP proxy for the tracker's requests.
  */
 @ConfigurationProperties("durable.tracker")
 public record DurableTrackerProperties(
@@ -50,18 +53,56 @@ public record DurableTrackerProperties(
     @DefaultValue("256KB") DataSize maxEventBytes,
     @DefaultValue("10s") Duration shutdownTimeout,
     @DefaultValue Health health,
-    @DefaultValue("2000") int maxBatchSize) {
+    @DefaultValue("2000") int maxBatchSize,
+    @DefaultValue Ssl ssl,
+    @DefaultValue Proxy proxy) {
 
   /** Headers never null. */
   public DurableTrackerProperties {
     headers = headers == null ? Map.of() : Map.copyOf(headers);
   }
 
-  /** Lists the settings; header names appear, header values never do. */
+  /** Lists the settings; header names appear, header values and the proxy password never do. */
   @Override
   public String toString() {
     return "DurableTrackerProperties[enabled=" + enabled + ", type=" + type + ", env=" + env
-        + ", serviceKey=" + serviceKey + ", headers=" + headers.keySet() + "]";
+        + ", serviceKey=" + serviceKey + ", headers=" + headers.keySet() + ", ssl=" + ssl
+        + ", proxy=" + proxy + "]";
+  }
+
+  /**
+   * TLS of the tracker's own HTTP client.
+   *
+   * @param bundle Name of the SSL bundle (spring.ssl.bundle.jks.* or spring.ssl.bundle.pem.*) with
+   *     the trust store for the endpoint's certificate and, for mutual TLS, the client certificate.
+   *     Default: the JVM's trust store, no client certificate.
+   */
+  public record Ssl(@Nullable String bundle) {}
+
+  /**
+   * HTTP proxy for the tracker's requests. Without a host, the JVM's proxy system properties apply
+   * (https.proxyHost, http.proxyHost, http.nonProxyHosts).
+   *
+   * @param host Proxy host name or address.
+   * @param port Proxy port; required with a host.
+   * @param username User name for the proxy, sent as Basic credentials to the proxy only.
+   * @param password Password for the proxy. Never logged or shown.
+   * @param nonProxyHosts Hosts reached directly: exact names or patterns with * at the start or end,
+   *     such as *.internal or 10.*.
+   */
+  public record Proxy(
+      @Nullable String host,
+      @Nullable Integer port,
+      @Nullable String username,
+      @Nullable String password,
+      @Nullable List<String> nonProxyHosts) {
+
+    /** Lists the settings; the password shows as *** when set. */
+    @Override
+    public String toString() {
+      return "Proxy[host=" + host + ", port=" + port + ", username=" + username + ", password="
+          + (password == null ? "null" : "***") + ", nonProxyHosts=" + nonProxyHosts + "]";
+    }
   }
 
   /**

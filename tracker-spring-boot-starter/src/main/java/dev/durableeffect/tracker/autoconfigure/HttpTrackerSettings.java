@@ -1,13 +1,26 @@
 package dev.durableeffect.tracker.autoconfigure;
 
+import dev.durableeffect.tracker.http.HttpBatchTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
+import dev.durableeffect.tracker.http.HttpProxy;
 import dev.durableeffect.tracker.http.InvalidSettingException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
-/** The one place that turns {@code durable.tracker.*} properties into an {@link HttpBatchTrackerConfig}. */
+/**
+ * The one place that turns {@code durable.tracker.*} properties into an {@link
+ * HttpBatchTrackerConfig}, and builds the http tracker with its own client.
+ */
 final class HttpTrackerSettings {
 
   static final String PREFIX = "durable.tracker.";
@@ -53,10 +66,97 @@ final class HttpTrackerSettings {
           .maxBatchBytes(bytes(properties.maxBatchBytes(), "max-batch-bytes"))
           .maxEventBytes(bytes(properties.maxEventBytes(), "max-event-bytes"))
           .shutdownTimeout(properties.shutdownTimeout())
+          .proxy(proxy(properties.proxy()))
           .build();
     } catch (InvalidSettingException e) {
       throw new InvalidTrackerPropertyException(propertyName(e.setting()), e.value(), e.expected());
     }
+  }
+
+  /**
+   * The http tracker with its own HTTP client, never the application's: the configuration from
+   * the properties, TLS from {@code durable.tracker.ssl.bundle}, per-request headers from the
+   * {@link TrackerRequestHeaders} beans, then the {@link TrackerHttpClientCustomizer} beans.
+   *
+   * @throws InvalidTrackerPropertyException naming the property, its value and what is valid
+   */
+  static HttpBatchTracker createTracker(
+      DurableTrackerProperties properties,
+      Environment environment,
+      @Nullable SslBundles sslBundles,
+      List<TrackerRequestHeaders> requestHeaders,
+      List<TrackerHttpClientCustomizer> customizers) {
+    HttpBatchTrackerConfig.Builder config = toConfig(properties, environment).toBuilder();
+    SslBundle bundle = sslBundle(properties.ssl().bundle(), sslBundles);
+    if (bundle != null) {
+      config.sslContext(bundle.createSslContext());
+    }
+    if (!requestHeaders.isEmpty()) {
+      config.headers(() -> merged(requestHeaders));
+    }
+    return HttpBatchTracker.create(
+        config.build(),
+        builder -> {
+          if (bundle != null && bundle.getOptions().isSpecified()) {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setCipherSuites(bundle.getOptions().getCiphers());
+            parameters.setProtocols(bundle.getOptions().getEnabledProtocols());
+            builder.sslParameters(parameters);
+          }
+          customizers.forEach(customizer -> customizer.customize(builder));
+        });
+  }
+
+  private static @Nullable SslBundle sslBundle(@Nullable String name, @Nullable SslBundles sslBundles) {
+    if (!StringUtils.hasText(name)) {
+      return null;
+    }
+    String valid = "the name of an SSL bundle configured under spring.ssl.bundle.jks.* or spring.ssl.bundle.pem.*";
+    if (sslBundles == null) {
+      throw new InvalidTrackerPropertyException(PREFIX + "ssl.bundle", name, valid + " (no SSL bundles are configured)");
+    }
+    try {
+      return sslBundles.getBundle(name);
+    } catch (NoSuchSslBundleException e) {
+      throw new InvalidTrackerPropertyException(
+          PREFIX + "ssl.bundle", name, valid + " (configured: " + sslBundles.getBundleNames() + ")");
+    }
+  }
+
+  /** The headers of every bean, in order; a later bean's header replaces an earlier one's. */
+  private static Map<String, String> merged(List<TrackerRequestHeaders> requestHeaders) {
+    if (requestHeaders.size() == 1) {
+      return requestHeaders.get(0).headers();
+    }
+    Map<String, String> all = new LinkedHashMap<>();
+    for (TrackerRequestHeaders headers : requestHeaders) {
+      Map<String, String> some = headers.headers();
+      if (some != null) {
+        all.putAll(some);
+      }
+    }
+    return all;
+  }
+
+  /** The proxy from {@code durable.tracker.proxy.*}, or null when no host is set. */
+  private static @Nullable HttpProxy proxy(DurableTrackerProperties.Proxy proxy) {
+    if (!StringUtils.hasText(proxy.host())) {
+      if (proxy.port() != null || StringUtils.hasText(proxy.username()) || proxy.password() != null) {
+        throw new InvalidTrackerPropertyException(
+            PREFIX + "proxy.host", null, "the proxy's host name or address (other durable.tracker.proxy.* properties are set)");
+      }
+      return null;
+    }
+    if (proxy.port() == null) {
+      throw new InvalidTrackerPropertyException(
+          PREFIX + "proxy.port", null, "a port from 1 to 65535 (required with durable.tracker.proxy.host)");
+    }
+    return new HttpProxy(
+        proxy.host(),
+        proxy.port(),
+        proxy.username(),
+        proxy.password(),
+        proxy.nonProxyHosts() == null ? List.of() : proxy.nonProxyHosts());
   }
 
   /** {@code durable.tracker.env}, else the first active profile, else {@code default}. */

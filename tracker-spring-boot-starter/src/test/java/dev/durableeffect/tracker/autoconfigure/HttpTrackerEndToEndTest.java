@@ -1,9 +1,7 @@
 package dev.durableeffect.tracker.autoconfigure;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,8 +34,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -114,20 +110,6 @@ class HttpTrackerEndToEndTest {
   }
 
   @Test
-  void sendsThroughTheApplicationsWebClientBuilder() {
-    runner
-        .withUserConfiguration(CustomizedWebClient.class)
-        .withPropertyValues("durable.tracker.batch-size=1")
-        .run(
-            context -> {
-              EventTracking.emitEvent(event("wf-1"));
-
-              await().untilAsserted(
-                  () -> server.verify(postRequestedFor(urlEqualTo("/ingest")).withHeader("X-Customized", equalTo("yes"))));
-            });
-  }
-
-  @Test
   void aWebAppThatEmitsDuringARequestWhileShuttingDownLosesNothing() throws Exception {
     ConfigurableApplicationContext app =
         new SpringApplicationBuilder(WebApp.class)
@@ -155,14 +137,6 @@ class HttpTrackerEndToEndTest {
     assertThat(received())
         .extracting(e -> e.event().base().workflowId())
         .containsExactly("emitted-while-draining");
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  static class CustomizedWebClient {
-    @Bean
-    WebClient.Builder webClientBuilder() {
-      return WebClient.builder().defaultHeader("X-Customized", "yes");
-    }
   }
 
   @SpringBootConfiguration

@@ -130,7 +130,7 @@ public record HttpBatchTrackerConfig(
         throw new InvalidSettingException(
             "headers." + header.getKey(),
             "(hidden)",
-            "a header value without control characters such as line breaks");
+            "a header value of Latin-1 characters without control characters such as line breaks");
       }
     }
     if (maxAttempts < 1) {
@@ -200,10 +200,11 @@ public record HttpBatchTrackerConfig(
     return URI.create(raw.substring(0, start) + authority.substring(at + 1) + raw.substring(start + authority.length()));
   }
 
-  private static boolean isHeaderValue(String value) {
+  /** A value the HTTP client can send: Latin-1, no control characters but tab. */
+  static boolean isHeaderValue(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
         return false;
       }
     }
@@ -289,7 +290,11 @@ public record HttpBatchTrackerConfig(
     return out.toString();
   }
 
-  private static boolean isToken(String name) {
+  /** An HTTP header name (an RFC 9110 token). */
+  static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean ok =
@@ -407,13 +412,13 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
-    /** Most events per request (default 100). */
+    /** Most events per request (default {@value HttpBatchTrackerConfig#DEFAULT_BATCH_SIZE}). */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** Longest an accepted event waits before it is sent (default 5s). */
+    /** Longest an accepted event waits before it is sent (default {@link HttpBatchTrackerConfig#DEFAULT_FLUSH_INTERVAL}). */
     public Builder flushInterval(Duration flushInterval) {
       this.flushInterval = flushInterval;
       return this;
@@ -432,49 +437,49 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
-    /** Requests made for one batch at most, the first included (default 4; 1 turns retrying off). */
+    /** Requests made for one batch at most, the first included (default {@value HttpBatchTrackerConfig#DEFAULT_MAX_ATTEMPTS}; 1 turns retrying off). */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
       return this;
     }
 
-    /** First backoff delay (default 1s). */
+    /** First backoff delay (default {@link HttpBatchTrackerConfig#DEFAULT_INITIAL_DELAY}). */
     public Builder initialDelay(Duration initialDelay) {
       this.initialDelay = initialDelay;
       return this;
     }
 
-    /** Cap of the backoff delay (default 30s). */
+    /** Cap of the backoff delay (default {@link HttpBatchTrackerConfig#DEFAULT_MAX_DELAY}). */
     public Builder maxDelay(Duration maxDelay) {
       this.maxDelay = maxDelay;
       return this;
     }
 
-    /** Events held in memory at most (default 10,000; at most {@value HttpBatchTrackerConfig#MAX_QUEUE_SIZE}). */
+    /** Events held in memory at most (default {@value HttpBatchTrackerConfig#DEFAULT_MAX_QUEUE_SIZE}; at most {@value HttpBatchTrackerConfig#MAX_QUEUE_SIZE}). */
     public Builder maxQueueSize(int maxQueueSize) {
       this.maxQueueSize = maxQueueSize;
       return this;
     }
 
-    /** Limit of one request, connect to last byte (default 10s). */
+    /** Limit of one request, connect to last byte (default {@link HttpBatchTrackerConfig#DEFAULT_REQUEST_TIMEOUT}). */
     public Builder requestTimeout(Duration requestTimeout) {
       this.requestTimeout = requestTimeout;
       return this;
     }
 
-    /** Body encoding (default gzip). */
+    /** Body encoding (default {@link HttpBatchTrackerConfig#DEFAULT_COMPRESSION}). */
     public Builder compression(Compression compression) {
       this.compression = compression;
       return this;
     }
 
-    /** Largest uncompressed request body in bytes (default 1 MiB). */
+    /** Largest uncompressed request body in bytes (default {@value HttpBatchTrackerConfig#DEFAULT_MAX_BATCH_BYTES}). */
     public Builder maxBatchBytes(int maxBatchBytes) {
       this.maxBatchBytes = maxBatchBytes;
       return this;
     }
 
-    /** Largest single event in bytes (default 256 KiB). */
+    /** Largest single event in bytes (default {@value HttpBatchTrackerConfig#DEFAULT_MAX_EVENT_BYTES}). */
     public Builder maxEventBytes(int maxEventBytes) {
       this.maxEventBytes = maxEventBytes;
       return this;
@@ -490,7 +495,7 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
-    /** How long {@code close()} may spend draining (default 10s). */
+    /** How long {@code close()} may spend draining (default {@link HttpBatchTrackerConfig#DEFAULT_SHUTDOWN_TIMEOUT}). */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
       return this;

@@ -304,7 +304,7 @@ final class HttpSender {
   static @Nullable String problem(Map<String, String> headers) {
     for (Map.Entry<String, String> header : headers.entrySet()) {
       String name = header.getKey();
-      if (name == null || !isToken(name)) {
+      if (name == null || !HttpBatchTrackerConfig.isToken(name)) {
         return "invalid request header name '" + printable(name) + "'";
       }
       if (RESTRICTED.contains(name)) {
@@ -314,32 +314,11 @@ final class HttpSender {
       if (value == null) {
         return "request header '" + name + "' has no value";
       }
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c != '\t' && (c < 0x20 || c == 0x7f || c > 0xff)) {
-          return "request header '" + name + "' has a control or non-Latin-1 character in its value";
-        }
+      if (!HttpBatchTrackerConfig.isHeaderValue(value)) {
+        return "request header '" + name + "' has a control or non-Latin-1 character in its value";
       }
     }
     return null;
-  }
-
-  private static boolean isToken(String name) {
-    if (name.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String printable(@Nullable String name) {

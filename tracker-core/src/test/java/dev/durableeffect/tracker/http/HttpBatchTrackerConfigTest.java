@@ -74,7 +74,7 @@ class HttpBatchTrackerConfigTest {
     assertRejected(b -> b.maxDelay(Duration.ofDays(36_501)),
         "Invalid durable-tracker setting maxDelay: PT876024H (expected at most 36500 days)");
     assertRejected(b -> b.header("X-Token", "abc\r\nX-Injected: 1"),
-        "Invalid durable-tracker setting headers.X-Token: (hidden) (expected a header value without control characters such as line breaks)");
+        "Invalid durable-tracker setting headers.X-Token: (hidden) (expected a header value of Latin-1 characters without control characters such as line breaks)");
     assertRejected(b -> b.endpoint("https://user:pw@events.example.com/ingest").header("authorization", "Bearer t"),
         "Invalid durable-tracker setting endpoint: https://events.example.com/ingest (expected credentials in the URL or an Authorization header, not both)");
     assertRejected(b -> b.maxBatchSize(0),
@@ -148,6 +148,9 @@ class HttpBatchTrackerConfigTest {
             .maxEventBytes(20_000)
             .shutdownTimeout(Duration.ofSeconds(4))
             .maxBatchSize(70)
+            .sslContext(javax.net.ssl.SSLContext.getDefault())
+            .proxy(HttpProxy.of("proxy.example.com", 3128))
+            .headers(() -> java.util.Map.of("X-Token", "t"))
             .build();
     HttpBatchTrackerConfig defaults = valid().build();
     // Every setting differs from its default, so a setting toBuilder() forgot cannot go unnoticed,

@@ -99,6 +99,7 @@ class TrackerHttpClientTest {
         .serviceKey("orders")
         .compression(Compression.NONE)
         .batchSize(1)
+        .maxBatchSize(1)
         .initialDelay(Duration.ofMillis(10))
         .maxDelay(Duration.ofMillis(20))
         .requestTimeout(Duration.ofSeconds(5))

@@ -61,6 +61,7 @@ class OperationsTest {
   /** Keeps retrying a failing endpoint quickly, so health can be watched going down and up. */
   private static final String[] RETRY_FOREVER = {
     "durable.tracker.batch-size=1",
+    "durable.tracker.max-batch-size=1",
     "durable.tracker.retry.max-attempts=1000",
     "durable.tracker.retry.initial-delay=20ms",
     "durable.tracker.retry.max-delay=50ms"

@@ -94,6 +94,7 @@ class SecurityAndNetworkingTest {
               "durable.tracker.service-key=orders",
               "durable.tracker.compression=none",
               "durable.tracker.batch-size=1",
+              "durable.tracker.max-batch-size=1",
               "durable.tracker.retry.initial-delay=10ms",
               "durable.tracker.retry.max-delay=20ms");
 

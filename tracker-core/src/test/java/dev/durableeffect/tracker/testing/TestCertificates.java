@@ -188,4 +188,24 @@ public final class TestCertificates {
       // best effort at JVM exit
     }
   }
+
+  /** A WireMock endpoint on http and on https with the server certificate. */
+  public com.github.tomakehurst.wiremock.core.WireMockConfiguration httpsServer() {
+    return com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig()
+        .dynamicPort()
+        .dynamicHttpsPort()
+        .keystorePath(serverKeyStore().toString())
+        .keystoreType("PKCS12")
+        .keystorePassword(PASSWORD)
+        .keyManagerPassword(PASSWORD);
+  }
+
+  /** As {@link #httpsServer()}, and it requires a client certificate it trusts (mutual TLS). */
+  public com.github.tomakehurst.wiremock.core.WireMockConfiguration mutualTlsServer() {
+    return httpsServer()
+        .needClientAuth(true)
+        .trustStorePath(serverTrustStore().toString())
+        .trustStoreType("PKCS12")
+        .trustStorePassword(PASSWORD);
+  }
 }

@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,34 +54,11 @@ class SecurityAndNetworkingTest {
   private static final TestCertificates CERTS = TestCertificates.get();
 
   @RegisterExtension
-  static WireMockExtension server =
-      WireMockExtension.newInstance()
-          .options(
-              wireMockConfig()
-                  .dynamicPort()
-                  .dynamicHttpsPort()
-                  .keystorePath(CERTS.serverKeyStore().toString())
-                  .keystoreType("PKCS12")
-                  .keystorePassword(TestCertificates.PASSWORD)
-                  .keyManagerPassword(TestCertificates.PASSWORD))
-          .build();
+  static WireMockExtension server = WireMockExtension.newInstance().options(CERTS.httpsServer()).build();
 
   @RegisterExtension
   static WireMockExtension mutualTls =
-      WireMockExtension.newInstance()
-          .options(
-              wireMockConfig()
-                  .dynamicPort()
-                  .dynamicHttpsPort()
-                  .keystorePath(CERTS.serverKeyStore().toString())
-                  .keystoreType("PKCS12")
-                  .keystorePassword(TestCertificates.PASSWORD)
-                  .keyManagerPassword(TestCertificates.PASSWORD)
-                  .needClientAuth(true)
-                  .trustStorePath(CERTS.serverTrustStore().toString())
-                  .trustStoreType("PKCS12")
-                  .trustStorePassword(TestCertificates.PASSWORD))
-          .build();
+      WireMockExtension.newInstance().options(CERTS.mutualTlsServer()).build();
 
   private final List<CountingProxy> proxies = new CopyOnWriteArrayList<>();
 

@@ -92,6 +92,56 @@ class HttpBatchTrackerConfigTest {
   }
 
   @Test
+  void everySettingIsCheckedAndNamed() {
+    assertThatThrownBy(() -> HttpBatchTrackerConfig.builder().env("e").serviceKey("k").build())
+        .isInstanceOf(InvalidSettingException.class)
+        .hasMessage("durable-tracker setting endpoint is required (expected a value)");
+    assertRejected(b -> b.env(null), "durable-tracker setting env is required (expected a value)");
+    assertRejected(b -> b.initialDelay(Duration.ZERO),
+        "Invalid durable-tracker setting initialDelay: PT0S (expected a duration greater than 0)");
+    assertRejected(b -> b.maxDelay(Duration.ZERO),
+        "Invalid durable-tracker setting maxDelay: PT0S (expected a duration greater than 0)");
+    assertRejected(b -> b.compression(null), "durable-tracker setting compression is required (expected a value)");
+    assertRejected(b -> b.maxEventBytes(0),
+        "Invalid durable-tracker setting maxEventBytes: 0 (expected a number greater than 0)");
+    assertRejected(b -> b.maxBatchBytes(0),
+        "Invalid durable-tracker setting maxBatchBytes: 0 (expected a number greater than 0)");
+    assertRejected(b -> b.shutdownTimeout(Duration.ofMillis(-1)),
+        "Invalid durable-tracker setting shutdownTimeout: PT-0.001S (expected 0 or more)");
+    assertRejected(b -> b.flushInterval(null), "durable-tracker setting flushInterval is required (expected a value)");
+    HttpBatchTrackerConfig valid = valid().build();
+    assertThatThrownBy(() -> new HttpBatchTrackerConfig(valid.endpoint(), "e", "k", 1, Duration.ofSeconds(1), null, 1,
+            Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Compression.NONE, 2000, 1000, Duration.ZERO))
+        .isInstanceOf(InvalidSettingException.class)
+        .hasMessage("durable-tracker setting headers is required (expected a value)");
+  }
+
+  @Test
+  void valuesAtTheEdgeOfTheirRangeAreAccepted() {
+    HttpBatchTrackerConfig config =
+        valid()
+            .maxQueueSize(HttpBatchTrackerConfig.MAX_QUEUE_SIZE)
+            .maxEventBytes(1000)
+            .maxBatchBytes(1000 + HttpBatchTrackerConfig.BODY_OVERHEAD)
+            .flushInterval(HttpBatchTrackerConfig.MAX_DURATION)
+            .initialDelay(HttpBatchTrackerConfig.MAX_DURATION)
+            .maxDelay(HttpBatchTrackerConfig.MAX_DURATION)
+            .requestTimeout(HttpBatchTrackerConfig.MAX_DURATION)
+            .shutdownTimeout(HttpBatchTrackerConfig.MAX_DURATION)
+            .header("azAZ09!#$%&'*+-.^_`|~", "\tvalue with a tab~")
+            .build();
+
+    assertThat(config.maxQueueSize()).isEqualTo(16_777_216);
+    assertThat(config.maxBatchBytes()).isEqualTo(1013);
+    assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofDays(36_500));
+    assertThat(config.headers()).containsKey("azAZ09!#$%&'*+-.^_`|~");
+    assertThat(valid().shutdownTimeout(Duration.ZERO).build().shutdownTimeout()).isZero();
+    for (String bad : new String[] {"a b", "a\"b", "a@b", "a:b", "a/b", "[a]", "{a}", "a\u007f", "\u00e9"}) {
+      assertRejected(b -> b.header(bad, "v"), "Invalid durable-tracker setting headers: '" + bad + "' (expected a header name (letters, digits, -))");
+    }
+  }
+
+  @Test
   void credentialsInTheEndpointNeverAppearInMessagesOrToString() {
     assertThatThrownBy(() -> valid().endpoint("ftp://user:pw@host/x?token=abc").build())
         .hasMessageNotContaining("pw")

@@ -50,14 +50,25 @@ class HttpBatchTrackerTest {
       WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
   private final List<HttpBatchTracker> trackers = new ArrayList<>();
+  private final ch.qos.logback.classic.Logger logger =
+      (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpBatchTracker.class);
+  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+      new ch.qos.logback.core.read.ListAppender<>();
 
   @BeforeEach
-  void healthyEndpoint() {
+  void healthyEndpointAndLogCapture() {
     server.stubFor(post(urlEqualTo("/ingest")).willReturn(ok()));
+    logs.start();
+    logger.addAppender(logs);
+  }
+
+  private List<String> messages() {
+    return logs.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
   }
 
   @AfterEach
   void closeTrackers() {
+    logger.detachAppender(logs);
     for (HttpBatchTracker tracker : trackers) {
       tracker.close();
       assertAccounted(tracker);
@@ -298,6 +309,8 @@ class HttpBatchTrackerTest {
     assertThat(CallerWaits.sofar() - waitsBefore).as("times the caller parked or blocked in emit").isZero();
 
     assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
+    await().untilAsserted(() -> assertThat(messages())
+        .anySatisfy(m -> assertThat(m).contains("(QUEUE_FULL): the queue held maxQueueSize=20 events")));
     String firstKey = Sink.requests(server).get(0).getHeader("Idempotency-Key");
     assertThat(Sink.requests(server)).filteredOn(r -> firstKey.equals(r.getHeader("Idempotency-Key"))).hasSize(3);
     TrackerStats stats = tracker.stats();
@@ -512,6 +525,9 @@ class HttpBatchTrackerTest {
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     assertThat(tracker.stats().dropped(DropReason.CLOSED)).isEqualTo(25);
+    // The batches the sender held (in flight and next) and what was still queued, each logged.
+    assertThat(messages()).anySatisfy(m -> assertThat(m).matches("durable-tracker: dropped [1-9]\\d* events \\(CLOSED\\): shutdown timeout reached"));
+    assertThat(messages()).noneSatisfy(m -> assertThat(m).contains("dropped 0 "));
     assertThat(tracker.pending()).isZero();
     assertAccounted(tracker);
   }
@@ -624,13 +640,7 @@ class HttpBatchTrackerTest {
   @Test
   void dropsAreLoggedAtWarnOncePerIntervalNamingTheStatusAndNeverAHeaderValue() {
     server.stubFor(post(urlEqualTo("/ingest")).willReturn(status(401)));
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpBatchTracker.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logs.start();
-    logger.addAppender(logs);
-    try {
+    {
       HttpBatchTracker tracker =
           tracker(b -> b.batchSize(2).header("X-Api-Key", "k3y-never-logged").header("Authorization", "Bearer t0ken-never-logged"));
 
@@ -646,11 +656,9 @@ class HttpBatchTrackerTest {
         assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
         assertThat(e.getFormattedMessage()).contains("dropped 2 events", "HTTP 401", "/ingest");
       });
-      assertThat(logs.list)
-          .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-          .noneSatisfy(m -> assertThat(m).containsAnyOf("k3y-never-logged", "t0ken-never-logged"));
-    } finally {
-      logger.detachAppender(logs);
+      assertThat(messages()).noneSatisfy(m -> assertThat(m).containsAnyOf("k3y-never-logged", "t0ken-never-logged"));
+      assertThat(messages()).as("no other drops, and an uninterrupted sender says nothing about interrupts")
+          .noneSatisfy(m -> assertThat(m).containsAnyOf("interrupted", "(CLOSED)", "dropped 0"));
     }
   }
 

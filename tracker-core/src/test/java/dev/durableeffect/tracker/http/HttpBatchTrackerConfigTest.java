@@ -111,7 +111,7 @@ class HttpBatchTrackerConfigTest {
     assertRejected(b -> b.flushInterval(null), "durable-tracker setting flushInterval is required (expected a value)");
     HttpBatchTrackerConfig valid = valid().build();
     assertThatThrownBy(() -> new HttpBatchTrackerConfig(valid.endpoint(), "e", "k", 1, Duration.ofSeconds(1), null, 1,
-            Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Compression.NONE, 2000, 1000, Duration.ZERO))
+            Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Compression.NONE, 2000, 1000, Duration.ZERO, 1, null, null, null))
         .isInstanceOf(InvalidSettingException.class)
         .hasMessage("durable-tracker setting headers is required (expected a value)");
   }

@@ -502,10 +502,14 @@ class HttpBatchTrackerTest {
 
   @Test
   void closeDeliversWhatIsPending() {
-    HttpBatchTracker tracker = tracker(b -> b.batchSize(100));
+    HttpBatchTracker tracker = tracker(b -> b.batchSize(100).shutdownTimeout(Duration.ofSeconds(30)));
     List<WorkflowEvent> events = emit(tracker, 250);
+    long start = System.nanoTime();
 
     tracker.close();
+
+    // Returns once everything is delivered, not when the shutdown timeout runs out.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
 
     assertThat(tracker.stats().delivered()).isEqualTo(250);
     assertThat(tracker.pending()).isZero();

@@ -75,18 +75,7 @@ class DeliveryEngineTest {
   }
 
   private HttpBatchTracker tracker(Consumer<HttpBatchTrackerConfig.Builder> settings) {
-    HttpBatchTrackerConfig.Builder builder =
-        HttpBatchTrackerConfig.builder()
-            .endpoint("http://localhost:" + server.getPort() + "/ingest")
-            .env("test")
-            .serviceKey("orders")
-            .compression(Compression.NONE)
-            .flushInterval(Duration.ofHours(1))
-            .initialDelay(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(50))
-            .shutdownTimeout(Duration.ofSeconds(5))
-            // Every request holds batchSize events at most, unless a test lets batches grow.
-            .maxBatchSize(1);
+    HttpBatchTrackerConfig.Builder builder = Sink.testConfig("http://localhost:" + server.getPort() + "/ingest");
     settings.accept(builder);
     HttpBatchTracker tracker = HttpBatchTracker.create(builder.build());
     trackers.add(tracker);

@@ -77,18 +77,7 @@ class HttpBatchTrackerTest {
   }
 
   private HttpBatchTracker tracker(Consumer<HttpBatchTrackerConfig.Builder> settings) {
-    HttpBatchTrackerConfig.Builder builder =
-        HttpBatchTrackerConfig.builder()
-            .endpoint(server.baseUrl() + "/ingest")
-            .env("test")
-            .serviceKey("orders")
-            .compression(Compression.NONE)
-            .flushInterval(Duration.ofHours(1))
-            .initialDelay(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(50))
-            .shutdownTimeout(Duration.ofSeconds(5))
-            // Every request holds batchSize events at most, unless a test lets batches grow.
-            .maxBatchSize(1);
+    HttpBatchTrackerConfig.Builder builder = Sink.testConfig(server.baseUrl() + "/ingest");
     settings.accept(builder);
     HttpBatchTracker tracker = HttpBatchTracker.create(builder.build());
     trackers.add(tracker);

@@ -56,6 +56,23 @@ final class Sink {
         .toList();
   }
 
+  /**
+   * The settings the engine tests share: uncompressed bodies, no age-based sends, fast retries, and
+   * requests of at most {@code batchSize} events unless a test lets batches grow.
+   */
+  static HttpBatchTrackerConfig.Builder testConfig(String endpoint) {
+    return HttpBatchTrackerConfig.builder()
+        .endpoint(endpoint)
+        .env("test")
+        .serviceKey("orders")
+        .compression(Compression.NONE)
+        .flushInterval(java.time.Duration.ofHours(1))
+        .initialDelay(java.time.Duration.ofMillis(10))
+        .maxDelay(java.time.Duration.ofMillis(50))
+        .shutdownTimeout(java.time.Duration.ofSeconds(5))
+        .maxBatchSize(1);
+  }
+
   /** emitted = delivered + dropped + pending. */
   static void assertAccounted(EventTracker tracker) {
     TrackerStats stats = tracker.stats();

@@ -1,5 +1,7 @@
 package dev.durableeffect.tracker.http;
 
+import dev.durableeffect.tracker.delivery.DeliveryEngine;
+import dev.durableeffect.tracker.delivery.OutgoingBatch;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -81,7 +83,7 @@ public record HttpBatchTrackerConfig(
   /** Default {@code maxQueueSize}. */
   public static final int DEFAULT_MAX_QUEUE_SIZE = 10_000;
   /** Largest {@code maxQueueSize}: the queue is a ring of references sized up to a power of two. */
-  public static final int MAX_QUEUE_SIZE = EventQueue.MAX_CAPACITY;
+  public static final int MAX_QUEUE_SIZE = DeliveryEngine.MAX_QUEUE_SIZE;
   /** Longest duration any setting takes (36,500 days): longer ones would overflow nanosecond clocks. */
   public static final Duration MAX_DURATION = Duration.ofDays(36_500);
   /** Default {@code requestTimeout}. */
@@ -98,7 +100,7 @@ public record HttpBatchTrackerConfig(
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   /** Bytes of {@code {"events":[} and {@code ]}} around the events of a body. */
-  static final int BODY_OVERHEAD = "{\"events\":[]}".length();
+  static final int BODY_OVERHEAD = OutgoingBatch.BODY_OVERHEAD;
 
   /** Validates every setting; the exception names the setting and the bad value. */
   public HttpBatchTrackerConfig {

@@ -2,6 +2,10 @@ package dev.durableeffect.tracker.http;
 
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.delivery.OutgoingBatch;
+import dev.durableeffect.tracker.delivery.Transport;
+import dev.durableeffect.tracker.delivery.TransportContext;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -15,57 +19,80 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It never blocks: {@link #advance} handles whatever has happened (a response arrived, a retry
  * became due) and says when it next needs attention; the request's completion wakes the sender
- * thread through {@code wake}. Sender thread only.
+ * thread through the {@link TransportContext}. Sender thread only. With a spool, retryable failures
+ * are retried until delivery (the spool's eviction and age bound limit them instead).
  *
  * <p>Memory: the batch being sent plus at most one batch ahead ({@link #hasRoom}); the two halves of
  * a split batch replace it.
  */
-final class Lane {
+final class Lane implements Transport {
 
-  /** {@link #advance} result: nothing to wait for but a response or new batches. */
-  static final long NO_TIMER = Long.MIN_VALUE;
-
+  private final HttpClient client;
   private final HttpSender sender;
   private final RetryPolicy retryPolicy;
-  private final Outcomes outcomes;
-  private final Runnable wake;
+  private final TransportContext context;
   private final long requestTimeoutNanos;
   private final String endpoint;
 
-  private final ArrayDeque<Batch> ahead = new ArrayDeque<>(2);
+  private final ArrayDeque<OutgoingBatch> ahead = new ArrayDeque<>(2);
   /** The batch being sent: its request is in flight, or it waits for its retry time. */
-  private @Nullable Batch current;
+  private @Nullable OutgoingBatch current;
   private @Nullable CompletableFuture<HttpSender.Response> request;
   private long startedNanos;
   private long retryAtNanos;
 
-  Lane(HttpSender sender, RetryPolicy retryPolicy, Outcomes outcomes, HttpBatchTrackerConfig config, Runnable wake) {
+  Lane(
+      HttpClient client,
+      HttpSender sender,
+      RetryPolicy retryPolicy,
+      TransportContext context,
+      HttpBatchTrackerConfig config) {
+    this.client = client;
     this.sender = sender;
     this.retryPolicy = retryPolicy;
-    this.outcomes = outcomes;
-    this.wake = wake;
+    this.context = context;
     this.requestTimeoutNanos = config.requestTimeout().toNanos();
     this.endpoint = config.redactedEndpoint();
   }
 
   /** Whether nothing is being sent or waiting to be. */
-  boolean idle() {
+  @Override
+  public boolean idle() {
     return current == null && ahead.isEmpty();
   }
 
   /** Whether the lane takes another batch: it holds none besides the one being sent. */
-  boolean hasRoom() {
+  @Override
+  public boolean hasRoom() {
     return ahead.isEmpty();
   }
 
   /** Queues a batch behind the others; its body is encoded now, while a request may be in flight. */
-  void add(Batch batch) {
+  @Override
+  public void add(OutgoingBatch batch) {
     try {
-      batch.payload(sender);
+      payload(batch);
     } catch (Throwable e) {
       // start() encodes again and counts the failure against the batch's attempts.
     }
     ahead.addLast(batch);
+  }
+
+  /** The request body as sent (compressed if configured); built once, reused by retries. */
+  private byte[] payload(OutgoingBatch batch) {
+    if (batch.attachment() instanceof byte[] built) {
+      return built;
+    }
+    byte[] built = sender.encode(batch.body());
+    batch.attach(built);
+    return built;
+  }
+
+  /** Closes the sender and the tracker's own HTTP client. */
+  @Override
+  public void close() {
+    sender.close();
+    TrackerHttpClient.close(client);
   }
 
   /**
@@ -76,10 +103,11 @@ final class Lane {
    * @param deadline the shutdown deadline, when closing
    * @return the {@code nanoTime} of the next retry, or {@link #NO_TIMER}
    */
-  long advance(long now, boolean closing, long deadline) {
+  @Override
+  public long advance(long now, boolean closing, long deadline) {
     while (true) {
       CompletableFuture<HttpSender.Response> inFlight = request;
-      Batch batch = current;
+      OutgoingBatch batch = current;
       if (inFlight != null && batch != null) {
         if (!inFlight.isDone()) {
           return NO_TIMER;
@@ -95,7 +123,7 @@ final class Lane {
         start(batch, closing, deadline);
         continue;
       }
-      Batch next = ahead.pollFirst();
+      OutgoingBatch next = ahead.pollFirst();
       if (next == null) {
         return NO_TIMER;
       }
@@ -105,10 +133,11 @@ final class Lane {
   }
 
   /**
-   * Cancels the request in flight and lets go of every batch without counting them: the caller
-   * accounts for them through the {@link Ledger} (shutdown out of time, or a failure of the sender).
+   * Cancels the request in flight and lets go of every batch without counting them: the engine
+   * accounts for them (shutdown out of time, or a failure of the sender).
    */
-  void forget() {
+  @Override
+  public void forget() {
     CompletableFuture<HttpSender.Response> inFlight = request;
     request = null;
     current = null;
@@ -118,13 +147,13 @@ final class Lane {
     }
   }
 
-  private void start(Batch batch, boolean closing, long deadline) {
+  private void start(OutgoingBatch batch, boolean closing, long deadline) {
     long timeout = requestTimeoutNanos;
     if (closing) {
       timeout = Math.min(timeout, deadline - System.nanoTime());
       if (timeout <= 0) {
         current = null;
-        outcomes.dropped(batch, DropReason.CLOSED, "shutdown timeout reached");
+        context.shutdownReached(batch, batch.size(), "shutdown timeout reached");
         return;
       }
     }
@@ -132,42 +161,46 @@ final class Lane {
     startedNanos = System.nanoTime();
     CompletableFuture<HttpSender.Response> sent;
     try {
-      sent = sender.send(batch.payload(sender), batch.idempotencyKey(), Duration.ofNanos(timeout));
+      sent = sender.send(payload(batch), batch.idempotencyKey(), Duration.ofNanos(timeout));
     } catch (Throwable e) {
       sent =
           CompletableFuture.completedFuture(
               new HttpSender.Response(0, null, "request failed (" + e.getClass().getSimpleName() + ")"));
     }
     request = sent;
-    sent.whenComplete((response, error) -> wake.run());
+    sent.whenComplete((response, error) -> context.wake());
   }
 
-  private void handle(Batch batch, HttpSender.Response response, boolean closing, long deadline) {
+  private void handle(OutgoingBatch batch, HttpSender.Response response, boolean closing, long deadline) {
     long now = System.nanoTime();
     RetryPolicy.Verdict verdict = RetryPolicy.classify(response);
-    outcomes.report(response, verdict, now - startedNanos, batch);
+    report(response, verdict, now - startedNanos, batch);
     current = null;
     switch (verdict) {
-      case SUCCESS -> outcomes.delivered(batch);
+      case SUCCESS -> context.delivered(batch, batch.size());
       case SPLIT -> {
         if (batch.size() == 1) {
-          outcomes.dropped(batch, DropReason.TOO_LARGE, "endpoint answered 413 to a single event");
+          context.dropped(batch, DropReason.TOO_LARGE, 1, "endpoint answered 413 to a single event");
           return;
         }
-        outcomes
+        context
             .log()
             .log(Level.INFO, "split", batch.size(), "durable-tracker: endpoint answered 413; splitting batches in halves");
-        Batch[] halves = batch.halves();
+        OutgoingBatch[] halves = batch.halves();
         ahead.addFirst(halves[1]);
         ahead.addFirst(halves[0]);
       }
       case REJECT ->
-          outcomes.dropped(
-              batch, DropReason.REJECTED, "endpoint " + endpoint + " answered " + response.describe());
-      case MISCONFIGURED ->
-          outcomes.dropped(
+          context.dropped(
               batch,
               DropReason.REJECTED,
+              batch.size(),
+              "endpoint " + endpoint + " answered " + response.describe());
+      case MISCONFIGURED ->
+          context.dropped(
+              batch,
+              DropReason.REJECTED,
+              batch.size(),
               "request to "
                   + endpoint
                   + " failed: "
@@ -175,19 +208,20 @@ final class Lane {
                   + "; not retried, since only a configuration change can fix it (TLS trust store or"
                   + " client certificate, proxy, header values)");
       case RETRY -> {
-        if (!retryPolicy.mayRetry(batch.attempts())) {
-          outcomes.dropped(
+        if (!context.retryForever() && !retryPolicy.mayRetry(batch.attempts())) {
+          context.dropped(
               batch,
               DropReason.RETRIES_EXHAUSTED,
+              batch.size(),
               batch.attempts() + " attempts failed, the last with " + response.describe() + " from " + endpoint);
           return;
         }
         long delay = retryPolicy.delayNanos(batch.attempts(), response.retryAfter());
         if (closing && now + delay - deadline > 0) {
-          outcomes.dropped(batch, DropReason.CLOSED, "shutdown timeout reached while waiting to retry");
+          context.shutdownReached(batch, batch.size(), "shutdown timeout reached while waiting to retry");
           return;
         }
-        outcomes
+        context
             .log()
             .log(
                 Level.INFO,
@@ -204,5 +238,26 @@ final class Lane {
         retryAtNanos = now + delay;
       }
     }
+  }
+
+  /** Health status and the {@link SendListener}s' report of one request. */
+  private void report(HttpSender.Response response, RetryPolicy.Verdict verdict, long tookNanos, OutgoingBatch batch) {
+    if (verdict == RetryPolicy.Verdict.SUCCESS) {
+      context.requestSucceeded();
+    } else {
+      context.requestFailed(response.describe());
+    }
+    if (!context.hasListeners()) {
+      return;
+    }
+    SendOutcome outcome =
+        switch (verdict) {
+          case SUCCESS -> SendOutcome.SUCCESS;
+          case RETRY -> SendOutcome.RETRY;
+          case SPLIT, REJECT, MISCONFIGURED -> SendOutcome.REJECTED;
+        };
+    context.report(
+        new SendReport(
+            response.status(), outcome, Duration.ofNanos(tookNanos), batch.size(), batch.idempotencyKey()));
   }
 }

@@ -55,7 +55,7 @@ class DeliveryEngineTest {
 
   private final List<HttpBatchTracker> trackers = new ArrayList<>();
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final Logger logger = (Logger) LoggerFactory.getLogger(HttpBatchTracker.class);
+  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.durableeffect.tracker");
 
   @BeforeEach
   void healthyEndpointAndLogCapture() {
@@ -156,21 +156,6 @@ class DeliveryEngineTest {
     assertThat(tracker.stats().dropped(DropReason.TOO_LARGE)).isEqualTo(1);
     assertThat(tracker.stats().delivered()).isEqualTo(2);
     assertThat(messages(logs)).anySatisfy(m -> assertThat(m).contains("TOO_LARGE", "over maxEventBytes 65536"));
-  }
-
-  @Test
-  void theScratchBufferStopsAtItsLimitAndShrinksAfterALargeEvent() {
-    EventBuffer buffer = new EventBuffer(1024 * 1024);
-    buffer.write(new byte[300 * 1024], 0, 300 * 1024);
-    assertThat(buffer.capacity()).isGreaterThan(EventBuffer.RETAINED_CAPACITY);
-
-    buffer.reset();
-
-    assertThat(buffer.capacity()).isLessThanOrEqualTo(EventBuffer.RETAINED_CAPACITY);
-    buffer.write(new byte[1024 * 1024], 0, 1024 * 1024);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> buffer.write(1))
-        .isInstanceOf(EventBuffer.LimitExceeded.class);
-    assertThat(buffer.capacity()).isEqualTo(1024 * 1024);
   }
 
   @Test
@@ -366,48 +351,6 @@ class DeliveryEngineTest {
         .singleElement()
         .satisfies(m -> assertThat(m).contains("TLS handshake failed", "https://localhost:" + server.getHttpsPort() + "/ingest"));
     assertThat(messages(logs)).noneSatisfy(m -> assertThat(m).contains("retrying"));
-  }
-
-  @Test
-  void theQueueSizeIsNeverNegative() throws Exception {
-    EventQueue queue = new EventQueue(64);
-    WorkflowEvent event = TestEvents.numbered(1);
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong negative = new AtomicLong();
-    Thread reader =
-        new Thread(
-            () -> {
-              while (!stop.get()) {
-                if (queue.size() < 0) {
-                  negative.incrementAndGet();
-                }
-              }
-            });
-    reader.start();
-    List<WorkflowEvent> sink = new ArrayList<>();
-    for (int i = 0; i < 2_000_000; i++) {
-      queue.offer(event);
-      queue.drainTo(sink, 1);
-      sink.clear();
-    }
-    stop.set(true);
-    reader.join();
-
-    assertThat(negative.get()).isZero();
-  }
-
-  @Test
-  void aClosedQueueRefusesOffersAndReportsItsFinalCount() {
-    EventQueue queue = new EventQueue(8);
-    assertThat(queue.offer(TestEvents.numbered(1))).isEqualTo(1);
-    assertThat(queue.offer(TestEvents.numbered(2))).isEqualTo(2);
-
-    assertThat(queue.close()).isEqualTo(2);
-
-    assertThat(queue.offer(TestEvents.numbered(3))).isEqualTo(EventQueue.CLOSED);
-    assertThat(queue.accepted()).isEqualTo(2);
-    assertThat(queue.size()).isEqualTo(2);
-    assertThat(queue.close()).isEqualTo(2);
   }
 
   @Test

@@ -51,7 +51,7 @@ class HttpBatchTrackerTest {
 
   private final List<HttpBatchTracker> trackers = new ArrayList<>();
   private final ch.qos.logback.classic.Logger logger =
-      (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpBatchTracker.class);
+      (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.durableeffect.tracker");
   private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
       new ch.qos.logback.core.read.ListAppender<>();
 

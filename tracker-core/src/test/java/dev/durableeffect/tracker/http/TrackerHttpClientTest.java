@@ -261,7 +261,7 @@ class TrackerHttpClientTest {
 
   @Test
   void warnsOnceAtStartWhenTheJdkWillNotSendProxyCredentialsOnAnHttpsTunnel() {
-    Logger logger = (Logger) LoggerFactory.getLogger(HttpBatchTracker.class);
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.durableeffect.tracker");
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     logger.addAppender(log);
@@ -334,7 +334,7 @@ class TrackerHttpClientTest {
 
   @Test
   void aThrowingHeaderSupplierFailsThatRequestOnlyAndNeverLogsItsMessage() {
-    Logger logger = (Logger) LoggerFactory.getLogger(HttpBatchTracker.class);
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.durableeffect.tracker");
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     logger.addAppender(log);

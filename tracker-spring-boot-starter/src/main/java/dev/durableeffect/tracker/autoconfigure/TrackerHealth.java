@@ -4,6 +4,7 @@ import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.http.DeliveryStatus;
+import dev.durableeffect.tracker.delivery.DeliveringTracker;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
 import java.net.URI;
 import java.time.Clock;
@@ -40,8 +41,12 @@ final class TrackerHealth {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("type", TrackerKind.of(tracker));
     String status = "UP";
-    if (tracker instanceof HttpBatchTracker http) {
-      details.put("endpoint", origin(http.config().endpoint()));
+    if (tracker instanceof DeliveringTracker http) {
+      if (http instanceof HttpBatchTracker web) {
+        details.put("endpoint", origin(web.config().endpoint()));
+      } else {
+        details.put("destination", http.destination());
+      }
       DeliveryStatus delivery = http.deliveryStatus();
       if (delivery.lastSuccess() != null) {
         details.put("lastSuccess", delivery.lastSuccess().toString());
@@ -52,7 +57,7 @@ final class TrackerHealth {
       }
       details.put("consecutiveFailures", delivery.consecutiveFailures());
       details.put("queueSize", http.queueSize());
-      details.put("queueCapacity", http.config().maxQueueSize());
+      details.put("queueCapacity", http.queueCapacity());
       Instant lastGood = delivery.lastSuccess() != null ? delivery.lastSuccess() : createdAt;
       boolean failing =
           stats.pending() > 0

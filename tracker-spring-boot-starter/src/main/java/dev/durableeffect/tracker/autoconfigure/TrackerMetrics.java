@@ -2,7 +2,7 @@ package dev.durableeffect.tracker.autoconfigure;
 
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.EventTracker;
-import dev.durableeffect.tracker.http.HttpBatchTracker;
+import dev.durableeffect.tracker.delivery.DeliveringTracker;
 import dev.durableeffect.tracker.http.SendOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -41,12 +41,12 @@ public final class TrackerMetrics implements MeterBinder {
           "Events given up on, by reason",
           t -> t.stats().dropped(reason));
     }
-    if (tracker instanceof HttpBatchTracker http) {
-      Gauge.builder("durable.tracker.queue.size", http, HttpBatchTracker::queueSize)
+    if (tracker instanceof DeliveringTracker http) {
+      Gauge.builder("durable.tracker.queue.size", http, DeliveringTracker::queueSize)
           .tags(tags)
           .description("Events waiting in the queue")
           .register(registry);
-      Gauge.builder("durable.tracker.queue.capacity", http, t -> t.config().maxQueueSize())
+      Gauge.builder("durable.tracker.queue.capacity", http, DeliveringTracker::queueCapacity)
           .tags(tags)
           .description("Events the queue holds at most (max-queue-size)")
           .register(registry);
@@ -54,7 +54,7 @@ public final class TrackerMetrics implements MeterBinder {
       MeterProvider<Timer> sends =
           Timer.builder("durable.tracker.send")
               .tags(tags)
-              .description("HTTP requests to the endpoint")
+              .description("Sends to the destination (HTTP requests, Kafka batches)")
               .withRegistry(registry);
       DistributionSummary batchSize =
           DistributionSummary.builder("durable.tracker.batch.size")

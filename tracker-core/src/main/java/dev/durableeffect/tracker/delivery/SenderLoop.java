@@ -1,9 +1,11 @@
-package dev.durableeffect.tracker.http;
+package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.RateLimitedLog.Level;
 import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.http.SendListener;
+import dev.durableeffect.tracker.spool.SpoolRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The tracker's one sender thread: takes events from the queue when a batch is due, has the {@link
- * BatchAssembler} serialize them, and hands the batches to the {@link Lane} that sends them.
+ * BatchAssembler} serialize them, and hands the batches to the {@link Transport} that sends them
+ * (for HTTP, a lane with one request in flight).
  *
  * <h2>When a batch is due</h2>
  * Events are taken when the lane has room and one of these holds: the queue holds a full batch; the oldest waiting event is {@code flushInterval} old; a
@@ -51,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Accounting</h2>
  * Every event taken from the queue belongs to a {@link Ledger.Span} and is resolved exactly once,
- * delivered or dropped, through {@link Outcomes}. If anything escapes the loop (a bug, an error of
+ * delivered or dropped, through the {@link TransportContext}. If anything escapes the loop (a bug, an error of
  * the JVM outside one event's serialization), the events held at that moment are dropped as {@link
  * DropReason#INTERNAL_ERROR}, the error is logged (rate limited) and the loop goes on.
  */
@@ -73,8 +76,8 @@ final class SenderLoop implements Runnable {
   private final DeliveryCounters counters;
   private final FlushWaiters waiters;
   private final BatchAssembler assembler;
-  private final Outcomes outcomes;
-  private final Lane lane;
+  private final TransportContext context;
+  private final Transport lane;
   private final RateLimitedLog log;
   private final int batchSize;
   private final int maxBatchSize;
@@ -94,28 +97,36 @@ final class SenderLoop implements Runnable {
   private BatchAssembler.@Nullable Taken taken;
 
   SenderLoop(
-      HttpBatchTrackerConfig config,
+      EngineSettings settings,
       EventQueue queue,
       DeliveryCounters counters,
       FlushWaiters waiters,
-      HttpSender sender,
-      RetryPolicy retryPolicy,
+      Transport.Factory transports,
       RateLimitedLog log) {
     this.queue = queue;
     this.counters = counters;
     this.waiters = waiters;
-    this.assembler = new BatchAssembler(config);
-    this.outcomes = new Outcomes(counters, log);
-    this.lane = new Lane(sender, retryPolicy, outcomes, config, this::wake);
+    this.assembler = new BatchAssembler(settings);
+    this.context = new TransportContext(counters, log, this::wake, null);
+    this.lane = transports.create(context);
     this.log = log;
-    this.batchSize = config.batchSize();
-    this.maxBatchSize = config.maxBatchSize();
-    this.intervalNanos = config.flushInterval().toNanos();
-    this.drops = (span, reason, detail) -> outcomes.dropped(span, reason, 1, detail);
+    this.batchSize = settings.batchSize();
+    this.maxBatchSize = settings.maxBatchSize();
+    this.intervalNanos = settings.flushInterval().toNanos();
+    this.drops =
+        (span, reason, detail) -> {
+          counters.dropped(span, reason, 1);
+          context.logDrop(reason, 1, detail);
+        };
   }
 
   void addListener(SendListener listener) {
-    outcomes.addListener(listener);
+    context.addListener(listener);
+  }
+
+  /** The transport, for {@link DeliveryEngine#close()} to release once this thread has stopped. */
+  Transport transport() {
+    return lane;
   }
 
   /**
@@ -206,12 +217,12 @@ final class SenderLoop implements Runnable {
       }
       BatchAssembler.Taken hand = taken;
       if (hand != null) {
-        Batch batch = assembler.next(hand, drops);
+        List<SpoolRecord> records = assembler.next(hand, drops);
         if (hand.isEmpty()) {
           taken = null;
         }
-        if (batch != null) {
-          lane.add(batch);
+        if (records != null) {
+          lane.add(new OutgoingBatch(records, hand.span(), null));
         }
         waiters.completeUpTo(counters.watermark());
         return true;
@@ -259,7 +270,7 @@ final class SenderLoop implements Runnable {
 
   private void park(long now, long timer, long depth, boolean closingNow, long deadline) {
     long until = now + IDLE_PARK_NANOS;
-    if (timer != Lane.NO_TIMER && timer - until < 0) {
+    if (timer != Transport.NO_TIMER && timer - until < 0) {
       until = timer;
     }
     if (closingNow && deadline - until < 0) {

@@ -1,9 +1,11 @@
-package dev.durableeffect.tracker.http;
+package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.event.BaseEvent;
 import dev.durableeffect.tracker.event.WireEvent;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.json.EventJson;
+import dev.durableeffect.tracker.spool.SpoolRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -60,41 +62,44 @@ final class BatchAssembler {
   private final int maxBatchBytes;
   private final EventBuffer scratch;
 
-  BatchAssembler(HttpBatchTrackerConfig config) {
-    this.env = config.env();
-    this.serviceKey = config.serviceKey();
-    this.maxEventBytes = config.maxEventBytes();
-    this.maxBatchBytes = config.maxBatchBytes();
+  BatchAssembler(EngineSettings settings) {
+    this.env = settings.env();
+    this.serviceKey = settings.serviceKey();
+    this.maxEventBytes = settings.maxEventBytes();
+    this.maxBatchBytes = settings.maxBatchBytes();
     this.scratch = new EventBuffer(maxEventBytes);
   }
 
   /**
-   * The next batch from {@code taken}, or null when none of its remaining events could be written.
-   * Takes events until the body would exceed {@code maxBatchBytes} or {@code taken} is empty.
+   * The next batch's events from {@code taken}, or null when none of its remaining events could be
+   * written. Takes events until the body would exceed {@code maxBatchBytes} or {@code taken} is
+   * empty.
    */
-  @Nullable Batch next(Taken taken, Drops drops) {
-    List<byte[]> current = new ArrayList<>(Math.min(taken.remaining(), 1024));
+  @Nullable List<SpoolRecord> next(Taken taken, Drops drops) {
+    List<SpoolRecord> current = new ArrayList<>(Math.min(taken.remaining(), 1024));
     int currentBytes = 0;
     while (!taken.isEmpty()) {
       byte[] json = taken.carried;
       taken.carried = null;
+      WorkflowEvent event = taken.events.get(taken.next);
       if (json == null) {
-        json = serialize(taken.events.get(taken.next), taken.span, drops);
+        json = serialize(event, taken.span, drops);
       }
       if (json != null
           && !current.isEmpty()
-          && Batch.bodyBytes(currentBytes + json.length, current.size() + 1) > maxBatchBytes) {
+          && OutgoingBatch.bodyBytes(currentBytes + json.length, current.size() + 1) > maxBatchBytes) {
         taken.carried = json;
         break;
       }
       taken.events.set(taken.next, null);
       taken.next++;
       if (json != null) {
-        current.add(json);
+        BaseEvent base = event.base();
+        current.add(new SpoolRecord(0, 0, base.workflowId(), base.eventId(), event.type().wireName(), json));
         currentBytes += json.length;
       }
     }
-    return current.isEmpty() ? null : new Batch(current, taken.span);
+    return current.isEmpty() ? null : current;
   }
 
   private byte @Nullable [] serialize(WorkflowEvent event, Ledger.Span span, Drops drops) {

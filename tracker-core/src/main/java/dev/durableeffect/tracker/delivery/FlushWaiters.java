@@ -1,4 +1,4 @@
-package dev.durableeffect.tracker.http;
+package dev.durableeffect.tracker.delivery;
 
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package dev.durableeffect.tracker.http;
+package dev.durableeffect.tracker.delivery;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,7 +1,8 @@
-package dev.durableeffect.tracker.http;
+package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.http.DeliveryStatus;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +55,7 @@ final class DeliveryCounters {
   }
 
   /** Accepted events of {@code span} that reached the endpoint. */
-  synchronized void delivered(Ledger.Span span, int count) {
+  synchronized void delivered(Ledger.@Nullable Span span, int count) {
     if (closedOut) {
       return;
     }
@@ -63,7 +64,7 @@ final class DeliveryCounters {
   }
 
   /** Accepted events of {@code span} given up on. */
-  synchronized void dropped(Ledger.Span span, DropReason reason, int count) {
+  synchronized void dropped(Ledger.@Nullable Span span, DropReason reason, int count) {
     if (closedOut) {
       return;
     }
@@ -87,9 +88,11 @@ final class DeliveryCounters {
     return count;
   }
 
-  private void resolved(Ledger.Span span, int count) {
+  private void resolved(Ledger.@Nullable Span span, int count) {
     resolved.addAndGet(count);
-    ledger.resolve(span, count);
+    if (span != null) {
+      ledger.resolve(span, count);
+    }
   }
 
   /**

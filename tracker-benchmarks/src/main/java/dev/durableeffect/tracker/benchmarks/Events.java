@@ -4,11 +4,12 @@ import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEvents;
 
 /** The event every benchmark emits: a step.completed of realistic size. */
-final class Events {
+public final class Events {
 
   private Events() {}
 
-  static WorkflowEvent stepCompleted(int n) {
+  /** A step.completed of workflow {@code order-n}. */
+  public static WorkflowEvent stepCompleted(int n) {
     return new WorkflowEvent.StepCompleted(
         WorkflowEvents.createBaseEvent("order-" + n, "processOrder", "exec-" + n), "charge-payment", 1, 42, false);
   }

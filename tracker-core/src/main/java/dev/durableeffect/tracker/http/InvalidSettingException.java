@@ -16,7 +16,12 @@ public final class InvalidSettingException extends IllegalArgumentException {
   private final @Nullable String value;
   private final String expected;
 
-  InvalidSettingException(String setting, @Nullable String value, String expected) {
+  /**
+   * @param setting the setting's name, as in the tracker's builder
+   * @param value the offending value as text, redacted where it could hold a secret; null when missing
+   * @param expected what would be valid
+   */
+  public InvalidSettingException(String setting, @Nullable String value, String expected) {
     super(
         value == null
             ? "durable-tracker setting " + setting + " is required (expected " + expected + ")"

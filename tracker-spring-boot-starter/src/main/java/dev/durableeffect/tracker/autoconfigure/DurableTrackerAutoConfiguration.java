@@ -21,7 +21,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
- * Registers the tracker chosen by {@code durable.tracker.type} (http, noop or in-memory), unless the
+ * Registers the tracker chosen by {@code durable.tracker.type} (http, noop, in-memory or kafka), unless the
  * application defines its own {@link EventTracker}, and gives whichever tracker there is the same
  * lifecycle: registered with {@code EventTracking} on start, flushed on shutdown, closed with the
  * context.
@@ -74,6 +74,7 @@ public class DurableTrackerAutoConfiguration {
         case HTTP -> httpEventTracker(properties, environment, sslBundles, requestHeaders, customizers);
         case IN_MEMORY -> new InMemoryTracker();
         case NOOP -> noopEventTracker(properties);
+        case KAFKA -> KafkaTrackerSettings.createTracker(properties, environment);
       };
     }
 

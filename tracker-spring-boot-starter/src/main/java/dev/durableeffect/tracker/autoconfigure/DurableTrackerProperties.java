@@ -13,8 +13,8 @@ import org.springframework.util.unit.DataSize;
  * The {@code durable.tracker.*} properties.
  *
  * @param enabled Whether to configure a tracker at all; false leaves EventTracking a no-op.
- * @param type Which tracker to use: http, noop or in-memory. Default: http when an endpoint is set,
- *     otherwise noop.
+ * @param type Which tracker to use: http, noop, in-memory or kafka. Default: http when an endpoint is
+ *     set, otherwise noop.
  * @param endpoint http or https URL events are POSTed to; required for the http tracker.
  * @param env Environment added to every event. Default: the first active profile, else "default".
  * @param serviceKey Key identifying this service, added to every event. Default:
@@ -34,6 +34,7 @@ import org.springframework.util.unit.DataSize;
  *     never less than batch-size. Set it to batch-size if the endpoint limits events per request.
  * @param ssl TLS of the tracker's own HTTP client.
  * @param proxy HTTP proxy for the tracker's requests.
+ * @param kafka The Kafka output (durable.tracker.type=kafka).
  */
 @ConfigurationProperties("durable.tracker")
 public record DurableTrackerProperties(
@@ -55,7 +56,8 @@ public record DurableTrackerProperties(
     @DefaultValue Health health,
     @DefaultValue("2000") int maxBatchSize,
     @DefaultValue Ssl ssl,
-    @DefaultValue Proxy proxy) {
+    @DefaultValue Proxy proxy,
+    @DefaultValue Kafka kafka) {
 
   /** Headers never null. */
   public DurableTrackerProperties {
@@ -67,7 +69,35 @@ public record DurableTrackerProperties(
   public String toString() {
     return "DurableTrackerProperties[enabled=" + enabled + ", type=" + type + ", env=" + env
         + ", serviceKey=" + serviceKey + ", headers=" + headers.keySet() + ", ssl=" + ssl
-        + ", proxy=" + proxy + "]";
+        + ", proxy=" + proxy + ", kafka=" + kafka + "]";
+  }
+
+  /**
+   * The Kafka output: one record per event, keyed by workflowId. Needs the tracker-kafka module.
+   *
+   * @param topic Topic the events are published to.
+   * @param bootstrapServers Kafka bootstrap servers, host:port pairs. Default:
+   *     spring.kafka.bootstrap-servers.
+   * @param properties Kafka producer properties, passed to the tracker's own producer (security,
+   *     SASL and SSL settings go here); they win over the tracker's defaults. Values whose names
+   *     suggest a secret are never logged or shown.
+   */
+  public record Kafka(
+      @DefaultValue("durable-tracker-events") String topic,
+      @Nullable List<String> bootstrapServers,
+      @Nullable Map<String, String> properties) {
+
+    /** Properties never null. */
+    public Kafka {
+      properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    /** Lists the settings; producer property names appear, their values never do. */
+    @Override
+    public String toString() {
+      return "Kafka[topic=" + topic + ", bootstrapServers=" + bootstrapServers + ", properties="
+          + properties.keySet() + "]";
+    }
   }
 
   /**

@@ -38,16 +38,7 @@ final class HttpTrackerSettings {
       throw new InvalidTrackerPropertyException(
           PREFIX + "endpoint", null, "an http or https URL (required when durable.tracker.type=http)");
     }
-    String serviceKey =
-        StringUtils.hasText(properties.serviceKey())
-            ? properties.serviceKey()
-            : environment.getProperty("spring.application.name");
-    if (!StringUtils.hasText(serviceKey)) {
-      throw new InvalidTrackerPropertyException(
-          PREFIX + "service-key",
-          null,
-          "a key naming this service (or set spring.application.name, its default)");
-    }
+    String serviceKey = serviceKey(properties, environment);
     try {
       return HttpBatchTrackerConfig.builder()
           .endpoint(properties.endpoint())
@@ -157,6 +148,25 @@ final class HttpTrackerSettings {
         proxy.username(),
         proxy.password(),
         proxy.nonProxyHosts() == null ? List.of() : proxy.nonProxyHosts());
+  }
+
+  /**
+   * {@code durable.tracker.service-key}, else {@code spring.application.name}.
+   *
+   * @throws InvalidTrackerPropertyException when neither is set
+   */
+  static String serviceKey(DurableTrackerProperties properties, Environment environment) {
+    String serviceKey =
+        StringUtils.hasText(properties.serviceKey())
+            ? properties.serviceKey()
+            : environment.getProperty("spring.application.name");
+    if (!StringUtils.hasText(serviceKey)) {
+      throw new InvalidTrackerPropertyException(
+          PREFIX + "service-key",
+          null,
+          "a key naming this service (or set spring.application.name, its default)");
+    }
+    return serviceKey;
   }
 
   /** {@code durable.tracker.env}, else the first active profile, else {@code default}. */

@@ -31,7 +31,10 @@ public final class TrackerMetrics implements MeterBinder {
   /** Registers the meters; called once by Micrometer with the registry. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Tags tags = Tags.of("tracker.type", TrackerKind.of(tracker));
+    String kind = TrackerKind.of(tracker);
+    Tags tags = Tags.of("tracker.type", kind);
+    // Only HTTP sends have a status; a Kafka batch's outcome is its tag.
+    boolean httpStatus = kind.equals("http");
     events(registry, tags.and("outcome", "emitted"), "Events handed to the tracker", t -> t.stats().emitted());
     events(registry, tags.and("outcome", "delivered"), "Events the endpoint acknowledged", t -> t.stats().delivered());
     for (DropReason reason : DropReason.values()) {
@@ -66,7 +69,8 @@ public final class TrackerMetrics implements MeterBinder {
           report -> {
             sends
                 .withTags(
-                    "status", report.status() == 0 ? "IO_ERROR" : String.valueOf(report.status()),
+                    "status",
+                    !httpStatus ? "NONE" : report.status() == 0 ? "IO_ERROR" : String.valueOf(report.status()),
                     "outcome", report.outcome().name().toLowerCase(Locale.ROOT))
                 .record(report.duration());
             if (report.outcome() == SendOutcome.SUCCESS || report.outcome() == SendOutcome.RETRY) {

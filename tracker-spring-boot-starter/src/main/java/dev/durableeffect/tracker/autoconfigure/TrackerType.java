@@ -7,5 +7,7 @@ public enum TrackerType {
   /** Discards events: tracking is off. */
   NOOP,
   /** Keeps events in memory, for tests and demos. */
-  IN_MEMORY
+  IN_MEMORY,
+  /** Publishes events to a Kafka topic ({@code durable.tracker.kafka.*}); needs {@code tracker-kafka}. */
+  KAFKA
 }

@@ -1,0 +1,178 @@
+package dev.durableeffect.tracker.kafka;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.delivery.DeliveringTracker;
+import dev.durableeffect.tracker.delivery.DeliveryEngine;
+import dev.durableeffect.tracker.delivery.EngineSettings;
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.http.DeliveryStatus;
+import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
+import dev.durableeffect.tracker.http.SendListener;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Publishes events to a Kafka topic without ever slowing the caller: one record per event, key the
+ * {@code workflowId} (UTF-8), value the event's wire JSON (byte for byte what the HTTP tracker puts
+ * in a batch), headers {@code eventId}, {@code type} and {@code content-type: application/json}.
+ *
+ * <p>{@link #emit} is the delivery engine's: lock-free, O(1), never blocking. The engine's one
+ * daemon thread serializes events and hands them to the Kafka producer, the only thread that calls
+ * {@code KafkaProducer.send}. An event counts as delivered when the broker acknowledges it ({@code
+ * acks=all}); it is dropped as {@link DropReason#TOO_LARGE} when the broker refuses its size, {@link
+ * DropReason#REJECTED} on authorization and other errors retrying cannot fix, and {@link
+ * DropReason#RETRIES_EXHAUSTED} when the producer gives up after {@code delivery.timeout.ms}. {@code
+ * emitted == delivered + dropped + pending} at every quiescent point. The producer's defaults and
+ * how a workflow's events stay in order are described on {@link KafkaTrackerConfig}.
+ */
+public final class KafkaTracker implements DeliveringTracker {
+
+  /** Most records in flight per batch taken from the queue; twice this many in flight at most. */
+  static final int MAX_BATCH_SIZE = 2_000;
+  private static final int BATCH_SIZE = 500;
+  /** Events go to the producer this soon; it then waits up to linger.ms to fill its requests. */
+  private static final Duration FLUSH_INTERVAL = Duration.ofMillis(KafkaTrackerConfig.DEFAULT_LINGER_MS);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final KafkaTrackerConfig config;
+  private final DeliveryEngine engine;
+
+  private KafkaTracker(KafkaTrackerConfig config, DeliveryEngine engine) {
+    this.config = config;
+    this.engine = engine;
+  }
+
+  /**
+   * A tracker with its own Kafka producer, created from {@code config} and closed by {@link
+   * #close()}. Connecting happens in the background: an unreachable cluster never fails or slows
+   * this call.
+   *
+   * @throws IllegalArgumentException when the producer properties are invalid (Kafka's message)
+   */
+  public static KafkaTracker create(KafkaTrackerConfig config) {
+    ProducerSettings settings = ProducerSettings.of(config, config.spool() != null);
+    Producer<byte[], byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(settings.properties(), new ByteArraySerializer(), new ByteArraySerializer());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "durable-tracker: the Kafka producer cannot be created from the producer properties: "
+              + KafkaTransport.describe(rootCause(e)),
+          e);
+    }
+    try {
+      EngineSettings engineSettings =
+          new EngineSettings(
+              config.env(),
+              config.serviceKey(),
+              config.maxQueueSize(),
+              BATCH_SIZE,
+              MAX_BATCH_SIZE,
+              FLUSH_INTERVAL,
+              HttpBatchTrackerConfig.DEFAULT_MAX_EVENT_BYTES,
+              HttpBatchTrackerConfig.DEFAULT_MAX_BATCH_BYTES,
+              config.shutdownTimeout(),
+              "durable-tracker-kafka-" + THREADS.incrementAndGet(),
+              destination(config),
+              config.spool());
+      DeliveryEngine engine =
+          DeliveryEngine.start(
+              engineSettings,
+              context -> new KafkaTransport(producer, config, settings, 2 * MAX_BATCH_SIZE, context));
+      return new KafkaTracker(config, engine);
+    } catch (RuntimeException | Error e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private static String destination(KafkaTrackerConfig config) {
+    return "Kafka topic " + config.topic() + " at " + config.bootstrapServers();
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  @Override
+  public void emit(@Nullable WorkflowEvent event) {
+    engine.emit(event);
+  }
+
+  /** Completes once every event accepted before this call is acknowledged by the broker or dropped. */
+  @Override
+  public CompletableFuture<Void> flush() {
+    return engine.flush();
+  }
+
+  @Override
+  public long pending() {
+    return engine.pending();
+  }
+
+  @Override
+  public TrackerStats stats() {
+    return engine.stats();
+  }
+
+  /** How delivery has been going: last acknowledgement, last failure and its reason. */
+  @Override
+  public DeliveryStatus deliveryStatus() {
+    return engine.deliveryStatus();
+  }
+
+  /** Events waiting in the queue (not counting those handed to the producer). */
+  @Override
+  public long queueSize() {
+    return engine.queueSize();
+  }
+
+  @Override
+  public int queueCapacity() {
+    return config.maxQueueSize();
+  }
+
+  /**
+   * Observes every batch of records from now on, once all of its records are resolved, for metrics:
+   * status 0, outcome {@code SUCCESS} when all were acknowledged, else {@code REJECTED}.
+   */
+  @Override
+  public void addSendListener(SendListener listener) {
+    engine.addSendListener(listener);
+  }
+
+  /** {@code Kafka topic <topic> at <bootstrapServers>}. */
+  @Override
+  public String destination() {
+    return destination(config);
+  }
+
+  /** The configuration this tracker runs with. */
+  public KafkaTrackerConfig config() {
+    return config;
+  }
+
+  /**
+   * Stops intake, delivers what it can within {@code shutdownTimeout}, counts what is left as
+   * dropped ({@link DropReason#CLOSED}) and closes the producer. Idempotent; never throws.
+   */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaTracker[topic=" + config.topic() + ", bootstrapServers=" + config.bootstrapServers() + "]";
+  }
+}

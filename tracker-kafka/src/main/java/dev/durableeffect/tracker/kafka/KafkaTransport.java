@@ -1,0 +1,511 @@
+package dev.durableeffect.tracker.kafka;
+
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.delivery.OutgoingBatch;
+import dev.durableeffect.tracker.delivery.Transport;
+import dev.durableeffect.tracker.delivery.TransportContext;
+import dev.durableeffect.tracker.http.SendOutcome;
+import dev.durableeffect.tracker.http.SendReport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends each event of a batch as one Kafka record: key the {@code workflowId}, value the event's
+ * wire JSON, headers {@code eventId}, {@code type} and {@code content-type}. Records are handed to
+ * the producer in emit order on the sender thread; the producer's callbacks (on its I/O thread) only
+ * queue their result and wake the sender, which resolves them in {@link #advance}.
+ *
+ * <h2>Never blocking</h2>
+ * The producer runs with {@code max.block.ms=0}: when the topic's metadata is not known yet (the
+ * cluster is unreachable), {@code send} fails at once without taking the record. That record stays
+ * first in line and is offered again after a pause (20 ms doubling to 1 s); nothing behind it is
+ * sent meanwhile, so order holds. Without a spool, records that waited longer than {@code
+ * delivery.timeout.ms} are dropped as {@link DropReason#RETRIES_EXHAUSTED}, as the producer would.
+ *
+ * <h2>Order of a workflow's events</h2>
+ * All records of a workflow have one key, so one partition. With idempotence on and at most 5
+ * requests in flight per connection, Kafka writes a partition's records in the order {@code send}
+ * was called, retries included. Records the producer gives up on with a retriable error come back
+ * only without a spool ({@link DropReason#RETRIES_EXHAUSTED}); with a spool the producer retries
+ * until the record is written ({@code delivery.timeout.ms} is the maximum), so the tracker re-sends
+ * only when a user's {@code delivery.timeout.ms} makes the producer give up. Then it sends nothing
+ * new, waits until every record in flight is resolved, and re-sends the failed ones first, in emit
+ * order, after a backoff ({@code initialDelay} doubling to {@code maxDelay}). A record the producer
+ * reported as failed that the broker did write is written again after it; receivers deduplicate on
+ * {@code eventId}, as for HTTP retries.
+ *
+ * <h2>Memory</h2>
+ * {@link #hasRoom} holds the tracker to {@code maxInFlight} records and half the producer's {@code
+ * buffer.memory} in flight (so the producer's buffer never fills, which would fail sends), plus the
+ * one batch taken after that.
+ */
+final class KafkaTransport implements Transport {
+
+  private static final long FIRST_PAUSE_NANOS = Duration.ofMillis(20).toNanos();
+  private static final long MAX_PAUSE_NANOS = Duration.ofSeconds(1).toNanos();
+  /** How long a record may find no metadata before that counts as a failure (health, log). */
+  private static final long NO_METADATA_FAILURE_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final long NONE = Long.MIN_VALUE;
+  private static final byte[] JSON = "application/json".getBytes(StandardCharsets.US_ASCII);
+  /** Bytes a record takes besides key and value: header names and values, record overhead. */
+  private static final int RECORD_OVERHEAD = 120;
+  private static final Comparator<Sent> EMIT_ORDER =
+      Comparator.<Sent>comparingLong(sent -> sent.state.sequence).thenComparingInt(sent -> sent.index);
+
+  private final Producer<byte[], byte[]> producer;
+  private final String topic;
+  private final String destination;
+  private final TransportContext context;
+  private final int maxInFlight;
+  private final long maxInFlightBytes;
+  private final long giveUpNanos;
+  private final long initialResendNanos;
+  private final long maxResendNanos;
+  private final long stallNanos;
+  private final ConcurrentLinkedQueue<Sent> completions = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakeRequested = new AtomicBoolean();
+
+  // Sender thread only.
+  private final ArrayDeque<BatchState> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Sent> resend = new ArrayDeque<>();
+  private final List<Sent> failed = new ArrayList<>();
+  private @Nullable Thread senderThread;
+  private @Nullable Sent sending;
+  private @Nullable Exception sendFailure;
+  private long sequence;
+  private int generation;
+  private int inFlight;
+  private long inFlightBytes;
+  private long pauseNanos = FIRST_PAUSE_NANOS;
+  private long notNowSince = NONE;
+  private long sendAgainAt = NONE;
+  private long resendNanos;
+  private long resendAt = NONE;
+  private boolean recovering;
+  private long lastProgressNanos = System.nanoTime();
+  private long lastStallReportNanos = NONE;
+
+  KafkaTransport(
+      Producer<byte[], byte[]> producer,
+      KafkaTrackerConfig config,
+      ProducerSettings settings,
+      int maxInFlight,
+      TransportContext context) {
+    this.producer = producer;
+    this.topic = config.topic();
+    this.destination = "topic " + config.topic() + " at " + config.bootstrapServers();
+    this.context = context;
+    this.maxInFlight = maxInFlight;
+    this.maxInFlightBytes = settings.bufferMemory() / 2;
+    this.giveUpNanos = Duration.ofMillis(settings.deliveryTimeoutMs()).toNanos();
+    this.initialResendNanos = config.initialDelay().toNanos();
+    this.maxResendNanos = config.maxDelay().toNanos();
+    this.resendNanos = initialResendNanos;
+    this.stallNanos = config.requestTimeout().toNanos();
+  }
+
+  @Override
+  public boolean hasRoom() {
+    return waiting.isEmpty()
+        && resend.isEmpty()
+        && !recovering
+        && inFlight < maxInFlight
+        && inFlightBytes < maxInFlightBytes;
+  }
+
+  @Override
+  public void add(OutgoingBatch batch) {
+    senderThread = Thread.currentThread();
+    waiting.addLast(new BatchState(batch, sequence++, System.nanoTime()));
+  }
+
+  @Override
+  public long advance(long nowNanos, boolean closing, long deadlineNanos) {
+    senderThread = Thread.currentThread();
+    wakeRequested.set(false);
+    int before = inFlight;
+    resolveCompletions(closing);
+    if (inFlight != before || before == 0) {
+      lastProgressNanos = nowNanos;
+    }
+    long timer = sendDue(nowNanos);
+    if (inFlight == 0) {
+      return timer;
+    }
+    return earliest(timer, checkStalled(nowNanos));
+  }
+
+  /**
+   * Reports a failure for health when records are in flight and none has been resolved for {@code
+   * request.timeout.ms}: the producer retries an unreachable cluster silently until {@code
+   * delivery.timeout.ms}.
+   */
+  private long checkStalled(long now) {
+    long since = Math.max(lastProgressNanos, lastStallReportNanos);
+    if (now - since >= stallNanos) {
+      lastStallReportNanos = now;
+      context.requestFailed(
+          "no acknowledgement from " + destination + " for " + Duration.ofNanos(now - lastProgressNanos).toMillis() + " ms");
+      return now + stallNanos;
+    }
+    return since + stallNanos;
+  }
+
+  private static long earliest(long a, long b) {
+    if (a == NO_TIMER) {
+      return b;
+    }
+    if (b == NO_TIMER) {
+      return a;
+    }
+    return a - b <= 0 ? a : b;
+  }
+
+  /** Re-sends what failed once nothing is in flight, then hands over what waits. */
+  private long sendDue(long nowNanos) {
+    if (recovering) {
+      if (inFlight > 0) {
+        return NO_TIMER;
+      }
+      if (resendAt == NONE) {
+        failed.sort(EMIT_ORDER);
+        resend.addAll(failed);
+        failed.clear();
+        resendAt = nowNanos + resendNanos;
+        resendNanos = Math.min(maxResendNanos, resendNanos * 2);
+      }
+      if (nowNanos - resendAt < 0) {
+        return resendAt;
+      }
+      recovering = false;
+      resendAt = NONE;
+    }
+    return sendWaiting(nowNanos);
+  }
+
+  @Override
+  public boolean idle() {
+    return inFlight == 0 && waiting.isEmpty() && resend.isEmpty() && failed.isEmpty() && !recovering;
+  }
+
+  @Override
+  public void forget() {
+    generation++;
+    waiting.clear();
+    resend.clear();
+    failed.clear();
+    completions.clear();
+    inFlight = 0;
+    inFlightBytes = 0;
+    recovering = false;
+    resendAt = NONE;
+    sendAgainAt = NONE;
+  }
+
+  @Override
+  public void close() {
+    try {
+      // Everything is accounted for by now; what the producer still holds is given up at once.
+      producer.close(Duration.ZERO);
+    } catch (Throwable e) {
+      context.log().log(Level.WARN, "kafka-close", 0, "durable-tracker: closing the Kafka producer failed: " + e);
+    }
+  }
+
+  /** Hands records to the producer in order: re-sends first, then the batches waiting. */
+  private long sendWaiting(long now) {
+    if (sendAgainAt != NONE && now - sendAgainAt < 0) {
+      return sendAgainAt;
+    }
+    sendAgainAt = NONE;
+    while (true) {
+      Sent next = resend.peekFirst();
+      if (next == null) {
+        BatchState head = waiting.peekFirst();
+        if (head == null) {
+          return NO_TIMER;
+        }
+        if (head.next >= head.batch.size()) {
+          waiting.pollFirst();
+          continue;
+        }
+        next = new Sent(head, head.next);
+      }
+      switch (send(next)) {
+        case SENT -> {
+          pauseNanos = FIRST_PAUSE_NANOS;
+          advanceCursor(next);
+        }
+        case DROPPED -> advanceCursor(next);
+        case NOT_NOW -> {
+          if (!context.retryForever() && now - next.state.addedNanos >= giveUpNanos) {
+            drop(next, DropReason.RETRIES_EXHAUSTED, "the Kafka cluster gave no metadata for " + destination
+                + " within delivery.timeout.ms (" + Duration.ofNanos(giveUpNanos).toMillis() + " ms)");
+            advanceCursor(next);
+            continue;
+          }
+          sendAgainAt = now + pauseNanos;
+          pauseNanos = Math.min(MAX_PAUSE_NANOS, pauseNanos * 2);
+          return sendAgainAt;
+        }
+      }
+    }
+  }
+
+  /** Moves past a record that was sent or dropped. */
+  private void advanceCursor(Sent sent) {
+    if (resend.peekFirst() == sent) {
+      resend.pollFirst();
+      sent.state.awaitingResend--;
+    } else {
+      sent.state.next++;
+    }
+    report(sent.state);
+  }
+
+  private enum Attempt {
+    SENT,
+    DROPPED,
+    NOT_NOW
+  }
+
+  /** Offers one record to the producer; failures the producer reports inside {@code send} come back here. */
+  private Attempt send(Sent sent) {
+    OutgoingBatch batch = sent.state.batch;
+    int i = sent.index;
+    byte[] key = batch.workflowId(i).getBytes(StandardCharsets.UTF_8);
+    byte[] value = batch.json(i);
+    List<Header> headers =
+        List.of(
+            new RecordHeader("eventId", batch.eventId(i).getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader("type", batch.type(i).getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader("content-type", JSON));
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, null, key, value, headers);
+    sent.generation = generation;
+    sent.bytes = key.length + value.length + RECORD_OVERHEAD;
+    sent.error = null;
+    sending = sent;
+    sendFailure = null;
+    try {
+      producer.send(record, sent);
+    } catch (InterruptException e) {
+      // Kafka keeps the interrupt flag set; the engine's loop clears and logs it. Not taken: later.
+      sendFailure = new TimeoutException("interrupted");
+    } catch (RuntimeException e) {
+      sendFailure = e;
+    } finally {
+      sending = null;
+    }
+    Exception failure = sendFailure;
+    sendFailure = null;
+    if (failure == null) {
+      notNowSince = NONE;
+      inFlight++;
+      inFlightBytes += sent.bytes;
+      if (sent.state.firstSentNanos == NONE) {
+        sent.state.firstSentNanos = System.nanoTime();
+      }
+      sent.state.unresolved++;
+      return Attempt.SENT;
+    }
+    if (failure instanceof TimeoutException) {
+      // No metadata yet (max.block.ms=0) or no room in the producer's buffer: not taken, try later.
+      // At every start the first send finds no metadata; only a wait that lasts is a failure.
+      long now = System.nanoTime();
+      if (notNowSince == NONE) {
+        notNowSince = now;
+      } else if (now - notNowSince >= NO_METADATA_FAILURE_NANOS) {
+        context.requestFailed("no metadata for " + destination + " (cluster unreachable or topic missing)");
+        context.log().log(
+            Level.WARN,
+            "kafka-metadata",
+            0,
+            "durable-tracker: the Kafka producer has had no metadata for " + destination + " for "
+                + Duration.ofNanos(now - notNowSince).toMillis()
+                + " ms (cluster unreachable or topic missing); events wait");
+      }
+      return Attempt.NOT_NOW;
+    }
+    if (failure instanceof RecordTooLargeException) {
+      drop(sent, DropReason.TOO_LARGE, "record is larger than the producer's max.request.size or buffer.memory");
+    } else {
+      drop(sent, DropReason.REJECTED, "the Kafka producer refused the record: " + describe(failure));
+    }
+    return Attempt.DROPPED;
+  }
+
+  /** Resolves what the producer reported since the last turn, in the order it reported it. */
+  private void resolveCompletions(boolean closing) {
+    Run run = new Run();
+    Sent sent;
+    while ((sent = completions.poll()) != null) {
+      if (sent.generation != generation) {
+        continue;
+      }
+      inFlight--;
+      inFlightBytes -= sent.bytes;
+      BatchState state = sent.state;
+      state.unresolved--;
+      Exception error = sent.error;
+      if (error == null) {
+        resendNanos = initialResendNanos;
+        run.add(state, null, "");
+      } else {
+        state.failedAny = true;
+        if (error instanceof RecordTooLargeException) {
+          run.add(state, DropReason.TOO_LARGE, "the broker refused the record as too large (message.max.bytes): " + describe(error));
+        } else if (!(error instanceof RetriableException)) {
+          run.add(state, DropReason.REJECTED, "the broker refused the record: " + describe(error));
+        } else if (!context.retryForever()) {
+          run.add(state, DropReason.RETRIES_EXHAUSTED, "the Kafka producer gave up on " + destination + ": " + describe(error));
+        } else {
+          run.flush();
+          if (closing) {
+            context.shutdownReached(state.batch, 1, "shutdown reached while the Kafka producer retried: " + describe(error));
+          } else {
+            failed.add(sent);
+            state.awaitingResend++;
+            recovering = true;
+          }
+        }
+        // After the run: a success resolved before this failure must not hide it from health.
+        context.requestFailed(describe(error));
+      }
+      report(state);
+    }
+    run.flush();
+  }
+
+  /** Consecutive results of one batch with one outcome, resolved with one call. */
+  private final class Run {
+    private @Nullable BatchState state;
+    private @Nullable DropReason reason;
+    private String detail = "";
+    private int count;
+    private boolean anyDelivered;
+
+    void add(BatchState next, @Nullable DropReason nextReason, String nextDetail) {
+      if (next != state || nextReason != reason) {
+        flush();
+        state = next;
+        reason = nextReason;
+        detail = nextDetail;
+      }
+      count++;
+      anyDelivered |= nextReason == null;
+    }
+
+    void flush() {
+      BatchState current = state;
+      if (current != null && count > 0) {
+        if (reason == null) {
+          context.delivered(current.batch, count);
+        } else {
+          context.dropped(current.batch, reason, count, detail);
+        }
+      }
+      if (anyDelivered) {
+        context.requestSucceeded();
+        anyDelivered = false;
+      }
+      state = null;
+      reason = null;
+      count = 0;
+    }
+  }
+
+  /** Tells listeners about a batch once every one of its records is resolved. */
+  private void report(BatchState state) {
+    if (state.reported || state.unresolved > 0 || state.awaitingResend > 0 || state.next < state.batch.size()) {
+      return;
+    }
+    state.reported = true;
+    long took = state.firstSentNanos == NONE ? 0 : System.nanoTime() - state.firstSentNanos;
+    if (context.hasListeners()) {
+      context.report(
+          new SendReport(
+              0,
+              state.failedAny ? SendOutcome.REJECTED : SendOutcome.SUCCESS,
+              Duration.ofNanos(took),
+              state.batch.size(),
+              state.batch.idempotencyKey()));
+    }
+  }
+
+  private void drop(Sent sent, DropReason reason, String detail) {
+    sent.state.failedAny = true;
+    context.dropped(sent.state.batch, reason, 1, detail);
+  }
+
+  /** The exception's class and message, without a stack; Kafka's messages carry no payload. */
+  static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** A batch being sent: which records are handed over and how many are unresolved. */
+  private static final class BatchState {
+    final OutgoingBatch batch;
+    final long sequence;
+    final long addedNanos;
+    long firstSentNanos = NONE;
+    int next;
+    int unresolved;
+    int awaitingResend;
+    boolean failedAny;
+    boolean reported;
+
+    BatchState(OutgoingBatch batch, long sequence, long addedNanos) {
+      this.batch = batch;
+      this.sequence = sequence;
+      this.addedNanos = addedNanos;
+    }
+  }
+
+  /** One record handed to the producer, and its callback. */
+  private final class Sent implements Callback {
+    final BatchState state;
+    final int index;
+    int generation;
+    int bytes;
+    /** Written by the producer's thread before the queue hands it over. */
+    @Nullable Exception error;
+
+    Sent(BatchState state, int index) {
+      this.state = state;
+      this.index = index;
+    }
+
+    @Override
+    public void onCompletion(@Nullable RecordMetadata metadata, @Nullable Exception exception) {
+      if (exception != null && sending == this && Thread.currentThread() == senderThread) {
+        // Failed inside send() on the sender thread: the record was not taken.
+        sendFailure = exception;
+        return;
+      }
+      error = exception;
+      completions.add(this);
+      if (wakeRequested.compareAndSet(false, true)) {
+        context.wake();
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.durableeffect.tracker.kafka;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The producer properties of a tracker: the tracker's defaults (see {@link KafkaTrackerConfig}),
+ * then the user's properties over them, then what the tracker must own. Also reads back the few
+ * effective values the transport bounds itself by.
+ */
+final class ProducerSettings {
+
+  /** Kafka's default {@code buffer.memory}. */
+  static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+  private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+  private final Map<String, Object> properties;
+
+  private ProducerSettings(Map<String, Object> properties) {
+    this.properties = properties;
+  }
+
+  /** The properties for {@code config}; {@code spooled} when a spool keeps what the producer has not written. */
+  static ProducerSettings of(KafkaTrackerConfig config, boolean spooled) {
+    Map<String, Object> properties = new LinkedHashMap<>();
+    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+    properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, KafkaTrackerConfig.DEFAULT_COMPRESSION);
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(KafkaTrackerConfig.DEFAULT_LINGER_MS));
+    properties.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(KafkaTrackerConfig.DEFAULT_BATCH_BYTES));
+    properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
+    properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(config.requestTimeout().toMillis()));
+    properties.put(
+        ProducerConfig.CLIENT_ID_CONFIG, "durable-tracker-" + config.serviceKey() + "-" + CLIENTS.incrementAndGet());
+    properties.putAll(config.producerProperties());
+    if (!config.producerProperties().containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)) {
+      long derived =
+          spooled
+              ? Integer.MAX_VALUE
+              : Math.max(
+                  retryBudget(config).toMillis() + longValue(properties, ProducerConfig.LINGER_MS_CONFIG, 0),
+                  longValue(properties, ProducerConfig.LINGER_MS_CONFIG, 0)
+                      + longValue(properties, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_DEFAULT_REQUEST_TIMEOUT_MS));
+      properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(derived, Integer.MAX_VALUE)));
+    }
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    return new ProducerSettings(properties);
+  }
+
+  /**
+   * How long the HTTP tracker with the same retry settings spends on a batch at most before it
+   * gives up: every attempt up to its request timeout, and the backoff between attempts.
+   */
+  static Duration retryBudget(KafkaTrackerConfig config) {
+    Duration total = config.requestTimeout().multipliedBy(config.maxAttempts());
+    Duration delay = config.initialDelay();
+    for (int retry = 1; retry < config.maxAttempts(); retry++) {
+      total = total.plus(delay);
+      delay = delay.multipliedBy(2);
+      if (delay.compareTo(config.maxDelay()) > 0) {
+        delay = config.maxDelay();
+      }
+    }
+    return total;
+  }
+
+  /** The properties to create the producer with (a copy). */
+  Map<String, Object> properties() {
+    return new LinkedHashMap<>(properties);
+  }
+
+  /** Effective {@code delivery.timeout.ms}: how long a record may wait before the producer gives up on it. */
+  long deliveryTimeoutMs() {
+    return longValue(properties, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+  }
+
+  /** Effective {@code buffer.memory}. */
+  long bufferMemory() {
+    return longValue(properties, ProducerConfig.BUFFER_MEMORY_CONFIG, DEFAULT_BUFFER_MEMORY);
+  }
+
+  /** A numeric property given as a number or as text; {@code fallback} when unset or unreadable (the producer reports it). */
+  private static long longValue(Map<String, Object> properties, String name, long fallback) {
+    Object value = properties.get(name);
+    if (value instanceof Number number) {
+      return number.longValue();
+    }
+    if (value != null) {
+      try {
+        return Long.parseLong(value.toString().strip());
+      } catch (NumberFormatException e) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+}

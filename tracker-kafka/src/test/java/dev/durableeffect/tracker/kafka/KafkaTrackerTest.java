@@ -1,0 +1,309 @@
+package dev.durableeffect.tracker.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.event.BaseEvent;
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.event.WorkflowEvents;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Kafka tracker against a real broker in this JVM. */
+class KafkaTrackerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TestBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = TestBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  private static KafkaTrackerConfig.Builder config(String topic) {
+    return KafkaTrackerConfig.builder()
+        .bootstrapServers(broker.bootstrapServers())
+        .topic(topic)
+        .env("test")
+        .serviceKey("orders");
+  }
+
+  /** An event whose step name carries its place in the workflow's sequence. */
+  private static WorkflowEvent step(String workflowId, int n) {
+    BaseEvent base = WorkflowEvents.createBaseEvent(workflowId, "processOrder", "exec-" + workflowId);
+    return new WorkflowEvent.StepStarted(base, String.format("step-%05d", n), 1);
+  }
+
+  private static JsonNode parse(byte[] value) {
+    try {
+      return JSON.readTree(value);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    assertThat(header).as("header %s", name).isNotNull();
+    return new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  /** Step numbers per workflow in the order the topic holds them, first occurrences only (receivers deduplicate by eventId). */
+  private static Map<String, List<Integer>> sequences(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<String, List<Integer>> byWorkflow = new LinkedHashMap<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      JsonNode event = parse(record.value());
+      if (!seen.add(event.get("eventId").asText())) {
+        continue;
+      }
+      String step = event.get("stepName").asText();
+      byWorkflow
+          .computeIfAbsent(event.get("workflowId").asText(), k -> new ArrayList<>())
+          .add(Integer.parseInt(step.substring("step-".length())));
+    }
+    return byWorkflow;
+  }
+
+  private static void assertInOrder(Map<String, List<Integer>> sequences, int workflows, int perWorkflow) {
+    assertThat(sequences).hasSize(workflows);
+    List<Integer> expected = new ArrayList<>();
+    for (int n = 0; n < perWorkflow; n++) {
+      expected.add(n);
+    }
+    sequences.forEach((workflow, steps) -> assertThat(steps).as("events of %s in emit order", workflow).isEqualTo(expected));
+  }
+
+  @Test
+  void eventsOfManyThreadsArriveOnePerRecordKeyedByWorkflowInEmitOrder() throws Exception {
+    String topic = broker.newTopic();
+    int threads = 8;
+    int workflowsPerThread = 25;
+    int perWorkflow = 20;
+    try (KafkaTracker tracker = KafkaTracker.create(config(topic).build())) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Thread> emitters = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        Thread emitter =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  // Interleave this thread's workflows, each in its own order.
+                  for (int n = 0; n < perWorkflow; n++) {
+                    for (int w = 0; w < workflowsPerThread; w++) {
+                      tracker.emit(step("wf-" + thread + "-" + w, n));
+                    }
+                  }
+                });
+        emitter.start();
+        emitters.add(emitter);
+      }
+      start.countDown();
+      for (Thread emitter : emitters) {
+        emitter.join();
+      }
+      assertThat(tracker.flush(Duration.ofSeconds(30))).isTrue();
+      int total = threads * workflowsPerThread * perWorkflow;
+      TrackerStats stats = tracker.stats();
+      assertThat(stats.emitted()).isEqualTo(total);
+      assertThat(stats.delivered()).isEqualTo(total);
+      assertThat(stats.dropped()).isZero();
+      assertThat(stats.pending()).isZero();
+
+      List<ConsumerRecord<byte[], byte[]>> records = broker.read(topic, total, Duration.ofSeconds(30));
+      assertThat(records).hasSize(total);
+      Map<String, Integer> partitionOf = new LinkedHashMap<>();
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        JsonNode event = parse(record.value());
+        String workflowId = event.get("workflowId").asText();
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(workflowId);
+        assertThat(header(record, "eventId")).isEqualTo(event.get("eventId").asText());
+        assertThat(header(record, "type")).isEqualTo("step.started").isEqualTo(event.get("type").asText());
+        assertThat(header(record, "content-type")).isEqualTo("application/json");
+        assertThat(event.get("env").asText()).isEqualTo("test");
+        assertThat(event.get("serviceKey").asText()).isEqualTo("orders");
+        assertThat(partitionOf.computeIfAbsent(workflowId, k -> record.partition()))
+            .as("every record of %s in one partition", workflowId)
+            .isEqualTo(record.partition());
+      }
+      assertThat(new LinkedHashSet<>(partitionOf.values())).as("workflows spread over partitions").hasSizeGreaterThan(1);
+      assertInOrder(sequences(records), threads * workflowsPerThread, perWorkflow);
+    }
+  }
+
+  @Test
+  void recordOverTheBrokersSizeLimitIsDroppedAsTooLargeAndItsNeighboursArrive() {
+    String topic = broker.newTopic(Map.of("max.message.bytes", "4096"));
+    byte[] noise = new byte[12_000];
+    new Random(7).nextBytes(noise);
+    // Random text: compression cannot bring it under the topic's limit.
+    String incompressible = Base64.getEncoder().encodeToString(noise);
+    try (KafkaTracker tracker = KafkaTracker.create(config(topic).build())) {
+      tracker.emit(step("wf-small", 0));
+      tracker.emit(
+          new WorkflowEvent.WorkflowStarted(
+              WorkflowEvents.createBaseEvent("wf-large", "processOrder", null), Map.of("blob", incompressible)));
+      tracker.emit(step("wf-small", 1));
+      assertThat(tracker.flush(Duration.ofSeconds(30))).isTrue();
+      TrackerStats stats = tracker.stats();
+      assertThat(stats.dropped(DropReason.TOO_LARGE)).isEqualTo(1);
+      assertThat(stats.delivered()).isEqualTo(2);
+      assertThat(stats.emitted()).isEqualTo(stats.delivered() + stats.dropped() + stats.pending());
+      List<ConsumerRecord<byte[], byte[]>> records = broker.read(topic, 2, Duration.ofSeconds(20));
+      assertThat(records).extracting(record -> new String(record.key(), StandardCharsets.UTF_8))
+          .containsExactly("wf-small", "wf-small");
+    }
+  }
+
+  @Test
+  void brokerDownAtStartKeepsEmitFastAndCloseWithinItsDeadlineCountingEveryEvent() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    KafkaTracker tracker =
+        KafkaTracker.create(
+            KafkaTrackerConfig.builder()
+                .bootstrapServers("localhost:" + closedPort)
+                .env("test")
+                .serviceKey("orders")
+                .shutdownTimeout(Duration.ofSeconds(1))
+                .build());
+    int events = 5_000;
+    long started = System.nanoTime();
+    for (int n = 0; n < events; n++) {
+      tracker.emit(step("wf-" + (n % 50), n / 50));
+    }
+    Duration emitting = Duration.ofNanos(System.nanoTime() - started);
+    assertThat(emitting).as("5,000 emits with no broker").isLessThan(Duration.ofMillis(500));
+    await().atMost(Duration.ofSeconds(10)).until(() -> tracker.deliveryStatus().consecutiveFailures() > 0);
+
+    long closing = System.nanoTime();
+    tracker.close();
+    Duration closeTook = Duration.ofNanos(System.nanoTime() - closing);
+    assertThat(closeTook).as("close with shutdownTimeout 1s").isLessThan(Duration.ofMillis(2_500));
+
+    TrackerStats stats = tracker.stats();
+    assertThat(stats.emitted()).isEqualTo(events);
+    assertThat(stats.delivered()).isZero();
+    assertThat(stats.pending()).isZero();
+    assertThat(stats.dropped(DropReason.CLOSED)).isEqualTo(events);
+    assertThat(stats.dropped()).isEqualTo(events);
+  }
+
+  @Test
+  void eventsTheProducerCannotPlaceWithinDeliveryTimeoutAreCountedAsRetriesExhausted() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (KafkaTracker tracker =
+        KafkaTracker.create(
+            KafkaTrackerConfig.builder()
+                .bootstrapServers("localhost:" + closedPort)
+                .env("test")
+                .serviceKey("orders")
+                .producerProperty("delivery.timeout.ms", 1_000)
+                .producerProperty("request.timeout.ms", 500)
+                .producerProperty("linger.ms", 0)
+                .build())) {
+      for (int n = 0; n < 100; n++) {
+        tracker.emit(step("wf-" + (n % 10), n / 10));
+      }
+      assertThat(tracker.flush(Duration.ofSeconds(20))).isTrue();
+      TrackerStats stats = tracker.stats();
+      assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(100);
+      assertThat(stats.emitted()).isEqualTo(stats.dropped() + stats.delivered() + stats.pending());
+      assertThat(tracker.deliveryStatus().lastFailureReason()).contains("no metadata for topic durable-tracker-events");
+    }
+  }
+
+  @Test
+  void deliveryResumesAfterTheBrokerIsUnreachableMidStreamWithExactAccounting() throws Exception {
+    String topic = broker.newTopic();
+    int workflows = 40;
+    int perWorkflow = 100;
+    AtomicInteger emitted = new AtomicInteger();
+    AtomicBoolean failed = new AtomicBoolean();
+    // Health reports records with no acknowledgement for requestTimeout as a failure.
+    try (KafkaTracker tracker = KafkaTracker.create(config(topic).requestTimeout(Duration.ofSeconds(2)).build())) {
+      Thread emitter =
+          new Thread(
+              () -> {
+                for (int n = 0; n < perWorkflow; n++) {
+                  for (int w = 0; w < workflows; w++) {
+                    tracker.emit(step("wf-" + w, n));
+                    emitted.incrementAndGet();
+                  }
+                  try {
+                    Thread.sleep(40);
+                  } catch (InterruptedException e) {
+                    failed.set(true);
+                    return;
+                  }
+                }
+              });
+      emitter.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> tracker.stats().delivered() > 200);
+
+      broker.cut();
+      long deliveredAtCut = tracker.stats().delivered();
+      await().atMost(Duration.ofSeconds(20)).until(() -> tracker.deliveryStatus().consecutiveFailures() > 0);
+      await().atMost(Duration.ofSeconds(20)).until(() -> tracker.pending() > 400);
+      assertThat(tracker.stats().delivered() - deliveredAtCut)
+          .as("little is acknowledged while the broker is unreachable")
+          .isLessThan(400);
+
+      broker.restore();
+      emitter.join();
+      assertThat(failed).isFalse();
+      assertThat(tracker.flush(Duration.ofSeconds(60))).isTrue();
+
+      TrackerStats stats = tracker.stats();
+      int total = workflows * perWorkflow;
+      assertThat(stats.emitted()).isEqualTo(total).isEqualTo(emitted.get());
+      assertThat(stats.emitted()).isEqualTo(stats.delivered() + stats.dropped() + stats.pending());
+      assertThat(stats.dropped()).isZero();
+      assertThat(stats.delivered()).isEqualTo(total);
+      assertThat(tracker.deliveryStatus().consecutiveFailures()).isZero();
+
+      List<ConsumerRecord<byte[], byte[]>> records = broker.read(topic, total, Duration.ofSeconds(30));
+      assertThat(records.size()).isGreaterThanOrEqualTo(total);
+      assertInOrder(sequences(records), workflows, perWorkflow);
+    } finally {
+      broker.restore();
+    }
+  }
+}

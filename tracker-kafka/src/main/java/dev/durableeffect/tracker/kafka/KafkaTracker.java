@@ -12,9 +12,8 @@ import dev.durableeffect.tracker.http.SendListener;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,22 +49,29 @@ public final class KafkaTracker implements DeliveringTracker {
 
   /**
    * A tracker with its own Kafka producer, created from {@code config} and closed by {@link
-   * #close()}. Connecting happens in the background: an unreachable cluster never fails or slows
-   * this call.
+   * #close()}. Connecting happens in the background: an unreachable cluster, or bootstrap servers
+   * that do not resolve yet, never fail or slow this call.
    *
    * @throws IllegalArgumentException when the producer properties are invalid (Kafka's message)
    */
   public static KafkaTracker create(KafkaTrackerConfig config) {
     ProducerSettings settings = ProducerSettings.of(config, config.spool() != null);
-    Producer<byte[], byte[]> producer;
+    Producer<byte[], byte[]> first;
     try {
-      producer = new KafkaProducer<>(settings.properties(), new ByteArraySerializer(), new ByteArraySerializer());
+      settings.validate();
+      first = settings.newProducer();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          "durable-tracker: the Kafka producer cannot be created from the producer properties: "
-              + KafkaTransport.describe(rootCause(e)),
-          e);
+      if (!ProducerSettings.isUnresolvable(e)) {
+        throw new IllegalArgumentException(
+            "durable-tracker: the Kafka producer cannot be created from the producer properties: "
+                + KafkaTransport.describe(rootCause(e)),
+            e);
+      }
+      // DNS may not know the cluster yet; the transport creates the producer once it does.
+      first = null;
     }
+    Producer<byte[], byte[]> created = first;
+    Supplier<Producer<byte[], byte[]>> producers = () -> created != null ? created : settings.newProducer();
     try {
       EngineSettings engineSettings =
           new EngineSettings(
@@ -84,10 +90,12 @@ public final class KafkaTracker implements DeliveringTracker {
       DeliveryEngine engine =
           DeliveryEngine.start(
               engineSettings,
-              context -> new KafkaTransport(producer, config, settings, 2 * MAX_BATCH_SIZE, context));
+              context -> new KafkaTransport(producers, config, settings, 2 * MAX_BATCH_SIZE, context));
       return new KafkaTracker(config, engine);
     } catch (RuntimeException | Error e) {
-      producer.close(Duration.ZERO);
+      if (created != null) {
+        created.close(Duration.ZERO);
+      }
       throw e;
     }
   }

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * queue their result and wake the sender, which resolves them in {@link #advance}.
  *
  * <h2>Never blocking</h2>
+ * The producer is created at the first send; while the bootstrap servers do not resolve (DNS not
+ * ready yet), creating it fails, and that is handled like missing metadata below.
  * The producer runs with {@code max.block.ms=0}: when the topic's metadata is not known yet (the
  * cluster is unreachable), {@code send} fails at once without taking the record. That record stays
  * first in line and is offered again after a pause (20 ms doubling to 1 s); nothing behind it is
@@ -70,7 +73,7 @@ final class KafkaTransport implements Transport {
   private static final Comparator<Sent> EMIT_ORDER =
       Comparator.<Sent>comparingLong(sent -> sent.state.sequence).thenComparingInt(sent -> sent.index);
 
-  private final Producer<byte[], byte[]> producer;
+  private final Supplier<Producer<byte[], byte[]>> producers;
   private final String topic;
   private final String destination;
   private final TransportContext context;
@@ -87,6 +90,8 @@ final class KafkaTransport implements Transport {
   private final ArrayDeque<BatchState> waiting = new ArrayDeque<>();
   private final ArrayDeque<Sent> resend = new ArrayDeque<>();
   private final List<Sent> failed = new ArrayList<>();
+  /** Created at the first send; until the bootstrap servers resolve, creating it fails and is retried. */
+  private @Nullable Producer<byte[], byte[]> producer;
   private @Nullable Thread senderThread;
   private @Nullable Sent sending;
   private @Nullable Exception sendFailure;
@@ -104,12 +109,12 @@ final class KafkaTransport implements Transport {
   private long lastStallReportNanos = NONE;
 
   KafkaTransport(
-      Producer<byte[], byte[]> producer,
+      Supplier<Producer<byte[], byte[]>> producers,
       KafkaTrackerConfig config,
       ProducerSettings settings,
       int maxInFlight,
       TransportContext context) {
-    this.producer = producer;
+    this.producers = producers;
     this.topic = config.topic();
     this.destination = "topic " + config.topic() + " at " + config.bootstrapServers();
     this.context = context;
@@ -222,9 +227,13 @@ final class KafkaTransport implements Transport {
 
   @Override
   public void close() {
+    Producer<byte[], byte[]> open = producer;
+    if (open == null) {
+      return;
+    }
     try {
       // Everything is accounted for by now; what the producer still holds is given up at once.
-      producer.close(Duration.ZERO);
+      open.close(Duration.ZERO);
     } catch (Throwable e) {
       context.log().log(Level.WARN, "kafka-close", 0, "durable-tracker: closing the Kafka producer failed: " + e);
     }
@@ -257,8 +266,8 @@ final class KafkaTransport implements Transport {
         case DROPPED -> advanceCursor(next);
         case NOT_NOW -> {
           if (!context.retryForever() && now - next.state.addedNanos >= giveUpNanos) {
-            drop(next, DropReason.RETRIES_EXHAUSTED, "the Kafka cluster gave no metadata for " + destination
-                + " within delivery.timeout.ms (" + Duration.ofNanos(giveUpNanos).toMillis() + " ms)");
+            drop(next, DropReason.RETRIES_EXHAUSTED, "the Kafka producer could not take it for " + destination
+                + " within delivery.timeout.ms (" + Duration.ofNanos(giveUpNanos).toMillis() + " ms): no metadata");
             advanceCursor(next);
             continue;
           }
@@ -302,10 +311,22 @@ final class KafkaTransport implements Transport {
     sent.generation = generation;
     sent.bytes = key.length + value.length + RECORD_OVERHEAD;
     sent.error = null;
+    Producer<byte[], byte[]> open = producer;
+    if (open == null) {
+      try {
+        open = producers.get();
+        producer = open;
+      } catch (RuntimeException e) {
+        if (!ProducerSettings.isUnresolvable(e)) {
+          throw e;
+        }
+        return notNow(sent, "the bootstrap servers of " + destination + " do not resolve");
+      }
+    }
     sending = sent;
     sendFailure = null;
     try {
-      producer.send(record, sent);
+      open.send(record, sent);
     } catch (InterruptException e) {
       // Kafka keeps the interrupt flag set; the engine's loop clears and logs it. Not taken: later.
       sendFailure = new TimeoutException("interrupted");
@@ -328,21 +349,7 @@ final class KafkaTransport implements Transport {
     }
     if (failure instanceof TimeoutException) {
       // No metadata yet (max.block.ms=0) or no room in the producer's buffer: not taken, try later.
-      // At every start the first send finds no metadata; only a wait that lasts is a failure.
-      long now = System.nanoTime();
-      if (notNowSince == NONE) {
-        notNowSince = now;
-      } else if (now - notNowSince >= NO_METADATA_FAILURE_NANOS) {
-        context.requestFailed("no metadata for " + destination + " (cluster unreachable or topic missing)");
-        context.log().log(
-            Level.WARN,
-            "kafka-metadata",
-            0,
-            "durable-tracker: the Kafka producer has had no metadata for " + destination + " for "
-                + Duration.ofNanos(now - notNowSince).toMillis()
-                + " ms (cluster unreachable or topic missing); events wait");
-      }
-      return Attempt.NOT_NOW;
+      return notNow(sent, "no metadata for " + destination + " (cluster unreachable or topic missing)");
     }
     if (failure instanceof RecordTooLargeException) {
       drop(sent, DropReason.TOO_LARGE, "record is larger than the producer's max.request.size or buffer.memory");
@@ -350,6 +357,25 @@ final class KafkaTransport implements Transport {
       drop(sent, DropReason.REJECTED, "the Kafka producer refused the record: " + describe(failure));
     }
     return Attempt.DROPPED;
+  }
+
+  /**
+   * The record cannot be handed over yet. At every start the first send finds no metadata, so only
+   * a wait that lasts counts as a failure (health, log).
+   */
+  private Attempt notNow(Sent sent, String reason) {
+    long now = System.nanoTime();
+    if (notNowSince == NONE) {
+      notNowSince = now;
+    } else if (now - notNowSince >= NO_METADATA_FAILURE_NANOS) {
+      context.requestFailed(reason);
+      context.log().log(
+          Level.WARN,
+          "kafka-not-ready",
+          0,
+          "durable-tracker: " + reason + " for " + Duration.ofNanos(now - notNowSince).toMillis() + " ms; events wait");
+    }
+    return Attempt.NOT_NOW;
   }
 
   /** Resolves what the producer reported since the last turn, in the order it reported it. */

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The producer properties of a tracker: the tracker's defaults (see {@link KafkaTrackerConfig}),
@@ -67,6 +71,37 @@ final class ProducerSettings {
       }
     }
     return total;
+  }
+
+  /** A new producer with these properties; it connects in the background. */
+  Producer<byte[], byte[]> newProducer() {
+    return new KafkaProducer<>(properties(), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Checks every value without creating a producer (which would also look up the bootstrap
+   * servers).
+   *
+   * @throws ConfigException naming the property
+   */
+  void validate() {
+    Map<String, Object> checked = properties();
+    checked.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    checked.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    new ProducerConfig(checked);
+  }
+
+  /**
+   * Whether creating a producer failed because no bootstrap server resolves (yet): DNS of a cluster
+   * starting beside the application, say. The tracker tries again later instead of failing.
+   */
+  static boolean isUnresolvable(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof ConfigException && String.valueOf(cause.getMessage()).contains("resolvable bootstrap")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The properties to create the producer with (a copy). */

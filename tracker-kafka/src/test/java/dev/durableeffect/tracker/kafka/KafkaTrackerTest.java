@@ -251,6 +251,28 @@ class KafkaTrackerTest {
   }
 
   @Test
+  void bootstrapServersThatDoNotResolveNeitherFailCreationNorBlock() {
+    KafkaTracker tracker =
+        KafkaTracker.create(
+            KafkaTrackerConfig.builder()
+                .bootstrapServers("kafka.durable-tracker.invalid:9092")
+                .env("test")
+                .serviceKey("orders")
+                .shutdownTimeout(Duration.ofMillis(500))
+                .build());
+    for (int n = 0; n < 100; n++) {
+      tracker.emit(step("wf-" + (n % 10), n / 10));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> tracker.deliveryStatus().consecutiveFailures() > 0);
+    assertThat(tracker.deliveryStatus().lastFailureReason()).contains("do not resolve");
+    long closing = System.nanoTime();
+    tracker.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofMillis(2_000));
+    assertThat(tracker.stats().dropped(DropReason.CLOSED)).isEqualTo(100);
+    assertThat(tracker.stats().pending()).isZero();
+  }
+
+  @Test
   void deliveryResumesAfterTheBrokerIsUnreachableMidStreamWithExactAccounting() throws Exception {
     String topic = broker.newTopic();
     int workflows = 40;

@@ -45,7 +45,7 @@ class KafkaTransportTest {
 
   private KafkaTransport transport(TransportHarness harness, int maxInFlight) {
     KafkaTrackerConfig config = config();
-    return new KafkaTransport(producer, config, ProducerSettings.of(config, false), maxInFlight, harness.context());
+    return new KafkaTransport(() -> producer, config, ProducerSettings.of(config, false), maxInFlight, harness.context());
   }
 
   private TransportHarness harness(boolean spooled) {
@@ -209,10 +209,33 @@ class KafkaTransportTest {
   }
 
   @Test
-  void closeClosesTheProducer() {
+  void theProducerIsCreatedAtTheFirstSendAndClosedWithTheTransport() {
+    TransportHarness harness = harness(false);
+    AtomicInteger created = new AtomicInteger();
+    KafkaTrackerConfig config = config();
+    KafkaTransport transport =
+        new KafkaTransport(
+            () -> {
+              created.incrementAndGet();
+              return producer;
+            },
+            config,
+            ProducerSettings.of(config, false),
+            100,
+            harness.context());
+    assertThat(created).hasValue(0);
+    transport.add(harness.batch(records("a", "b")));
+    advance(transport);
+    assertThat(created).hasValue(1);
+    transport.close();
+    assertThat(producer.closed()).isTrue();
+  }
+
+  @Test
+  void aClosedTransportThatNeverSentHasNoProducerToClose() {
     TransportHarness harness = harness(false);
     KafkaTransport transport = transport(harness, 100);
     transport.close();
-    assertThat(producer.closed()).isTrue();
+    assertThat(producer.closed()).isFalse();
   }
 }

@@ -50,6 +50,8 @@ class KafkaTrackerAutoConfigurationTest {
   @BeforeAll
   static void startBroker() {
     broker = new EmbeddedKafkaKraftBroker(1, 2, TOPIC);
+    // Not spring.kafka.bootstrap-servers (its default): that system property would reach every context here.
+    broker.brokerListProperty("spring.embedded.kafka.brokers");
     broker.afterPropertiesSet();
   }
 

@@ -126,7 +126,7 @@ class KafkaTrackerAutoConfigurationTest {
                   .isEqualTo(5);
             });
     List<String> types = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> record : read(100)) {
+    for (ConsumerRecord<byte[], byte[]> record : read(5)) {
       if (new String(record.key(), StandardCharsets.UTF_8).equals(workflowId)) {
         JsonNode event = json(record.value());
         assertThat(event.get("workflowId").asText()).isEqualTo(workflowId);

@@ -62,6 +62,38 @@ public final class TestBroker implements AutoCloseable {
     return newTopic(Map.of());
   }
 
+  /**
+   * Stops the broker itself (its KRaft controller keeps running); {@link #startBroker()} starts it
+   * again. Through the testkit's API by reflection: its class moved between Kafka 3.9 and 4.x.
+   */
+  public void stopBroker() {
+    for (Object server : brokerServers()) {
+      invoke(server, "shutdown");
+    }
+  }
+
+  /** Starts the stopped broker again, with its log, and points the proxy at its (possibly new) port. */
+  public void startBroker() {
+    for (Object server : brokerServers()) {
+      invoke(server, "startup");
+    }
+    String real = broker.getBrokersAsString();
+    proxy.forwardTo(Integer.parseInt(real.substring(real.lastIndexOf(':') + 1)));
+  }
+
+  private java.util.Collection<?> brokerServers() {
+    Object cluster = invoke(broker, "getCluster");
+    return ((Map<?, ?>) invoke(cluster, "brokers")).values();
+  }
+
+  private static Object invoke(Object target, String method) {
+    try {
+      return target.getClass().getMethod(method).invoke(target);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot call " + method + " on " + target.getClass().getName(), e);
+    }
+  }
+
   /** The broker becomes unreachable. */
   public void cut() {
     proxy.cut();

@@ -111,7 +111,7 @@ public class KafkaDeliveryBenchmark {
                       headers);
                 })
             .toList();
-    Map<String, Object> properties = ProducerSettings.of(config, false).properties();
+    Map<String, Object> properties = ProducerSettings.of(config).properties();
     // The bare loop may wait for metadata and buffer space; the tracker never does.
     properties.put("max.block.ms", "60000");
     producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());

@@ -12,6 +12,7 @@ import dev.durableeffect.tracker.http.SendListener;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.jspecify.annotations.Nullable;
@@ -27,8 +28,15 @@ import org.jspecify.annotations.Nullable;
  * acks=all}); it is dropped as {@link DropReason#TOO_LARGE} when the broker refuses its size, {@link
  * DropReason#REJECTED} on authorization and other errors retrying cannot fix, and {@link
  * DropReason#RETRIES_EXHAUSTED} when the producer gives up after {@code delivery.timeout.ms}. {@code
- * emitted == delivered + dropped + pending} at every quiescent point. The producer's defaults and
- * how a workflow's events stay in order are described on {@link KafkaTrackerConfig}.
+ * emitted == delivered + dropped + pending} at every quiescent point. The producer's defaults are
+ * described on {@link KafkaTrackerConfig}.
+ *
+ * <p>A workflow's events stay in emit order: they share a key, so a partition, and reach the
+ * producer in emit order; idempotence keeps a partition in {@code send} order, retries included.
+ * With a spool, records the producer gives up on are sent again: the producer is closed at once
+ * (nothing it holds is written after the failed record), and everything that failed goes again
+ * first, in emit order, through a new producer. A record whose acknowledgement was lost then
+ * arrives twice, with the same {@code eventId}.
  */
 public final class KafkaTracker implements DeliveringTracker {
 
@@ -55,7 +63,7 @@ public final class KafkaTracker implements DeliveringTracker {
    * @throws IllegalArgumentException when the producer properties are invalid (Kafka's message)
    */
   public static KafkaTracker create(KafkaTrackerConfig config) {
-    ProducerSettings settings = ProducerSettings.of(config, config.spool() != null);
+    ProducerSettings settings = ProducerSettings.of(config);
     Producer<byte[], byte[]> first;
     try {
       settings.validate();
@@ -71,7 +79,13 @@ public final class KafkaTracker implements DeliveringTracker {
       first = null;
     }
     Producer<byte[], byte[]> created = first;
-    Supplier<Producer<byte[], byte[]>> producers = () -> created != null ? created : settings.newProducer();
+    // The first producer is the one made here; later ones replace a producer the transport closed.
+    AtomicReference<@Nullable Producer<byte[], byte[]>> unused = new AtomicReference<>(created);
+    Supplier<Producer<byte[], byte[]>> producers =
+        () -> {
+          Producer<byte[], byte[]> ready = unused.getAndSet(null);
+          return ready != null ? ready : settings.newProducer();
+        };
     try {
       EngineSettings engineSettings =
           new EngineSettings(

@@ -36,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  *       the retry settings: {@code linger.ms + maxAttempts * requestTimeout} plus the backoff delays
  *       between attempts ({@code initialDelay} doubling up to {@code maxDelay}), the time the HTTP
  *       tracker spends on a batch before it gives up ({@code RETRIES_EXHAUSTED}). With a spool
- *       ({@code spool}) it is {@link Integer#MAX_VALUE}: the producer retries, in order, until the
- *       record is written or the tracker closes, and the spool keeps what is left.
+ *       ({@code spool}) the records the producer gives up on are sent again instead, in emit
+ *       order, through a new producer (see {@code KafkaTracker}); a producer left stuck by a
+ *       restarted broker so recovers.
  *   <li>{@code client.id=durable-tracker-<serviceKey>-<n>}.
  * </ul>
  * {@code key.serializer} and {@code value.serializer} are always byte-array serializers and {@code
@@ -358,8 +359,8 @@ public record KafkaTrackerConfig(
     }
 
     /**
-     * Keeps events on disk until the broker acknowledges them, across crashes and restarts; the
-     * producer then retries until a record is written ({@code delivery.timeout.ms} is the maximum).
+     * Keeps events on disk until the broker acknowledges them, across crashes and restarts; records
+     * the producer gives up on are then sent again instead of dropped.
      */
     public Builder spool(@Nullable SpoolConfig spool) {
       this.spool = spool;

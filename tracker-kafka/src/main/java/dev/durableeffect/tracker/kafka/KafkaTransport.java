@@ -46,14 +46,15 @@ import org.jspecify.annotations.Nullable;
  * <h2>Order of a workflow's events</h2>
  * All records of a workflow have one key, so one partition. With idempotence on and at most 5
  * requests in flight per connection, Kafka writes a partition's records in the order {@code send}
- * was called, retries included. Records the producer gives up on with a retriable error come back
- * only without a spool ({@link DropReason#RETRIES_EXHAUSTED}); with a spool the producer retries
- * until the record is written ({@code delivery.timeout.ms} is the maximum), so the tracker re-sends
- * only when a user's {@code delivery.timeout.ms} makes the producer give up. Then it sends nothing
- * new, waits until every record in flight is resolved, and re-sends the failed ones first, in emit
- * order, after a backoff ({@code initialDelay} doubling to {@code maxDelay}). A record the producer
- * reported as failed that the broker did write is written again after it; receivers deduplicate on
- * {@code eventId}, as for HTTP retries.
+ * was called, its own retries included. Without a spool, a record the producer gives up on
+ * ({@code delivery.timeout.ms}) is dropped as {@link DropReason#RETRIES_EXHAUSTED}. With a spool it
+ * is sent again, and order needs care: the producer might still write later records of the same
+ * partition. So the transport closes the producer at once ({@code close(0)}: every record it holds
+ * fails and none is written after that), sends nothing new until every record in flight is
+ * resolved, then sends all failed records again first, in emit order, through a new producer, after
+ * a backoff ({@code initialDelay} doubling to {@code maxDelay}). A record reported failed that the
+ * broker did write (its acknowledgement was lost) arrives twice; receivers deduplicate on {@code
+ * eventId}, as for HTTP retries, and its first copy is in order.
  *
  * <h2>Memory</h2>
  * {@link #hasRoom} holds the tracker to {@code maxInFlight} records and half the producer's {@code
@@ -97,6 +98,8 @@ final class KafkaTransport implements Transport {
   private @Nullable Exception sendFailure;
   private long sequence;
   private int generation;
+  /** Counts producers closed for a re-send; records sent through an older one are re-sent. */
+  private int producerEpoch;
   private int inFlight;
   private long inFlightBytes;
   private long pauseNanos = FIRST_PAUSE_NANOS;
@@ -309,6 +312,7 @@ final class KafkaTransport implements Transport {
             new RecordHeader("content-type", JSON));
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, null, key, value, headers);
     sent.generation = generation;
+    sent.producerEpoch = producerEpoch;
     sent.bytes = key.length + value.length + RECORD_OVERHEAD;
     sent.error = null;
     Producer<byte[], byte[]> open = producer;
@@ -378,8 +382,37 @@ final class KafkaTransport implements Transport {
     return Attempt.NOT_NOW;
   }
 
-  /** Resolves what the producer reported since the last turn, in the order it reported it. */
+  /**
+   * Resolves what the producer reported since the last turn. With a spool, a retryable failure
+   * closes the producer at once: every record it still holds fails now and can no longer be written
+   * after the failed one (which would break the workflow's order), and all of them are sent again,
+   * in emit order, through a new producer.
+   */
   private void resolveCompletions(boolean closing) {
+    if (resolveReported(closing)) {
+      Producer<byte[], byte[]> old = producer;
+      if (old != null) {
+        producer = null;
+        producerEpoch++;
+        try {
+          old.close(Duration.ZERO);
+        } catch (RuntimeException e) {
+          context.log().log(Level.WARN, "kafka-close", 0, "durable-tracker: closing the Kafka producer failed: " + e);
+        }
+        context.log().log(
+            Level.INFO,
+            "kafka-resend",
+            0,
+            "durable-tracker: the Kafka producer gave up on records; sending them again through a new producer");
+        // What the closed producer still held has failed by now.
+        resolveReported(closing);
+      }
+    }
+  }
+
+  /** Resolves the results queued so far; true when the producer should be replaced for a re-send. */
+  private boolean resolveReported(boolean closing) {
+    boolean replace = false;
     Run run = new Run();
     Sent sent;
     while ((sent = completions.poll()) != null) {
@@ -398,7 +431,7 @@ final class KafkaTransport implements Transport {
         state.failedAny = true;
         if (error instanceof RecordTooLargeException) {
           run.add(state, DropReason.TOO_LARGE, "the broker refused the record as too large (message.max.bytes): " + describe(error));
-        } else if (!(error instanceof RetriableException)) {
+        } else if (!(error instanceof RetriableException) && sent.producerEpoch == producerEpoch) {
           run.add(state, DropReason.REJECTED, "the broker refused the record: " + describe(error));
         } else if (!context.retryForever()) {
           run.add(state, DropReason.RETRIES_EXHAUSTED, "the Kafka producer gave up on " + destination + ": " + describe(error));
@@ -410,6 +443,7 @@ final class KafkaTransport implements Transport {
             failed.add(sent);
             state.awaitingResend++;
             recovering = true;
+            replace |= sent.producerEpoch == producerEpoch;
           }
         }
         // After the run: a success resolved before this failure must not hide it from health.
@@ -418,6 +452,7 @@ final class KafkaTransport implements Transport {
       report(state);
     }
     run.flush();
+    return replace;
   }
 
   /** Consecutive results of one batch with one outcome, resolved with one call. */
@@ -511,6 +546,7 @@ final class KafkaTransport implements Transport {
     final BatchState state;
     final int index;
     int generation;
+    int producerEpoch;
     int bytes;
     /** Written by the producer's thread before the queue hands it over. */
     @Nullable Exception error;

@@ -28,8 +28,8 @@ final class ProducerSettings {
     this.properties = properties;
   }
 
-  /** The properties for {@code config}; {@code spooled} when a spool keeps what the producer has not written. */
-  static ProducerSettings of(KafkaTrackerConfig config, boolean spooled) {
+  /** The properties for {@code config}. */
+  static ProducerSettings of(KafkaTrackerConfig config) {
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -43,13 +43,11 @@ final class ProducerSettings {
         ProducerConfig.CLIENT_ID_CONFIG, "durable-tracker-" + config.serviceKey() + "-" + CLIENTS.incrementAndGet());
     properties.putAll(config.producerProperties());
     if (!config.producerProperties().containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)) {
+      long linger = longValue(properties, ProducerConfig.LINGER_MS_CONFIG, 0);
       long derived =
-          spooled
-              ? Integer.MAX_VALUE
-              : Math.max(
-                  retryBudget(config).toMillis() + longValue(properties, ProducerConfig.LINGER_MS_CONFIG, 0),
-                  longValue(properties, ProducerConfig.LINGER_MS_CONFIG, 0)
-                      + longValue(properties, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_DEFAULT_REQUEST_TIMEOUT_MS));
+          Math.max(
+              retryBudget(config).toMillis() + linger,
+              linger + longValue(properties, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_DEFAULT_REQUEST_TIMEOUT_MS));
       properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(derived, Integer.MAX_VALUE)));
     }
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

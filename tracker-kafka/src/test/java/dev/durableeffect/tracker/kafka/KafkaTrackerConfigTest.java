@@ -103,7 +103,7 @@ class KafkaTrackerConfigTest {
 
   @Test
   void producerDefaultsAndTheDeliveryTimeoutFromTheRetrySettings() {
-    Map<String, Object> properties = ProducerSettings.of(valid().build(), false).properties();
+    Map<String, Object> properties = ProducerSettings.of(valid().build()).properties();
     assertThat(properties)
         .containsEntry("enable.idempotence", "true")
         .containsEntry("acks", "all")
@@ -119,12 +119,10 @@ class KafkaTrackerConfigTest {
 
     Map<String, Object> capped =
         ProducerSettings.of(
-                valid().maxAttempts(6).initialDelay(Duration.ofSeconds(1)).maxDelay(Duration.ofSeconds(3)).build(), false)
+                valid().maxAttempts(6).initialDelay(Duration.ofSeconds(1)).maxDelay(Duration.ofSeconds(3)).build())
             .properties();
     assertThat(capped).containsEntry("delivery.timeout.ms", String.valueOf(6 * 10_000 + 1_000 + 2_000 + 3 * 3_000 + 10));
 
-    Map<String, Object> spooled = ProducerSettings.of(valid().build(), true).properties();
-    assertThat(spooled).containsEntry("delivery.timeout.ms", String.valueOf(Integer.MAX_VALUE));
   }
 
   @Test
@@ -135,8 +133,7 @@ class KafkaTrackerConfigTest {
                 .producerProperty("compression.type", "zstd")
                 .producerProperty("delivery.timeout.ms", 5_000)
                 .producerProperty("buffer.memory", 1_000_000L)
-                .build(),
-            true);
+                .build());
     assertThat(settings.properties()).containsEntry("compression.type", "zstd").containsEntry("delivery.timeout.ms", 5_000);
     assertThat(settings.deliveryTimeoutMs()).isEqualTo(5_000);
     assertThat(settings.bufferMemory()).isEqualTo(1_000_000L);
@@ -146,7 +143,7 @@ class KafkaTrackerConfigTest {
   void aLongerRequestTimeoutThanTheBudgetKeepsTheProducersOwnRule() {
     // Kafka refuses delivery.timeout.ms < linger.ms + request.timeout.ms.
     Map<String, Object> properties =
-        ProducerSettings.of(valid().maxAttempts(1).producerProperty("request.timeout.ms", "60000").build(), false)
+        ProducerSettings.of(valid().maxAttempts(1).producerProperty("request.timeout.ms", "60000").build())
             .properties();
     assertThat(Long.parseLong(properties.get("delivery.timeout.ms").toString())).isGreaterThanOrEqualTo(60_010);
   }

@@ -9,12 +9,13 @@ import dev.durableeffect.tracker.delivery.TransportHarness;
 import dev.durableeffect.tracker.spool.SpoolRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -45,7 +46,7 @@ class KafkaTransportTest {
 
   private KafkaTransport transport(TransportHarness harness, int maxInFlight) {
     KafkaTrackerConfig config = config();
-    return new KafkaTransport(() -> producer, config, ProducerSettings.of(config, false), maxInFlight, harness.context());
+    return new KafkaTransport(() -> producer, config, ProducerSettings.of(config), maxInFlight, harness.context());
   }
 
   private TransportHarness harness(boolean spooled) {
@@ -159,38 +160,59 @@ class KafkaTransportTest {
   }
 
   @Test
-  void withASpoolRetryableFailuresAreSentAgainFirstInEmitOrderOnceNothingIsInFlight() throws Exception {
+  void withASpoolARetryableFailureReplacesTheProducerAndWhatItHeldIsSentAgainFirstInEmitOrder() throws Exception {
     TransportHarness harness = harness(true);
-    KafkaTransport transport = transport(harness, 100);
+    MockProducer<byte[], byte[]> second =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    ArrayDeque<MockProducer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(producer, second));
+    KafkaTrackerConfig config = config();
+    KafkaTransport transport =
+        new KafkaTransport(producers::poll, config, ProducerSettings.of(config), 100, harness.context());
     transport.add(harness.batch(records("a", "b", "a", "b")));
     advance(transport);
     assertThat(sentIds(producer.history())).containsExactly("id-0", "id-1", "id-2", "id-3");
 
+    producer.completeNext();
     producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
-    producer.errorNext(new NotEnoughReplicasException("not enough replicas"));
     advance(transport);
+    assertThat(producer.closed()).as("closed at once: it writes nothing after the failed record").isTrue();
     assertThat(transport.hasRoom()).as("nothing new while recovering").isFalse();
     transport.add(harness.batch(records("a", "b")));
     advance(transport);
-    assertThat(producer.history()).as("nothing sent while records are in flight").hasSize(4);
+    assertThat(second.history()).as("nothing sent while records are in flight").isEmpty();
 
-    producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
-    producer.completeNext();
+    // What the real producer's close(0) does to the records it still holds.
+    producer.errorNext(new KafkaException("Producer is closed forcefully."));
+    producer.errorNext(new KafkaException("Producer is closed forcefully."));
     long resendAt = advance(transport);
+    assertThat(resendAt).as("a backoff before the re-send").isNotEqualTo(Transport.NO_TIMER);
     Thread.sleep(Math.max(0, Duration.ofNanos(resendAt - System.nanoTime()).toMillis()) + 2);
     advance(transport);
-    assertThat(sentIds(producer.history()))
-        .containsExactly("id-0", "id-1", "id-2", "id-3", "id-0", "id-1", "id-2", "id-4", "id-5");
+    assertThat(sentIds(second.history())).containsExactly("id-1", "id-2", "id-3", "id-4", "id-5");
     assertThat(harness.stats().dropped()).isZero();
     assertThat(harness.stats().delivered()).isEqualTo(1);
 
-    while (producer.completeNext()) {
+    while (second.completeNext()) {
       // acknowledge the rest
     }
     advance(transport);
     assertThat(harness.stats().delivered()).isEqualTo(6);
     assertThat(harness.stats().pending()).isZero();
     assertThat(transport.idle()).isTrue();
+  }
+
+  @Test
+  void withoutASpoolANonRetryableFailureIsRejectedAndTheProducerKept() {
+    TransportHarness harness = harness(false);
+    KafkaTransport transport = transport(harness, 100);
+    transport.add(harness.batch(records("a", "b")));
+    advance(transport);
+    producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
+    producer.errorNext(new KafkaException("Producer is closed forcefully."));
+    advance(transport);
+    assertThat(producer.closed()).isFalse();
+    assertThat(harness.stats().dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(1);
+    assertThat(harness.stats().dropped(DropReason.REJECTED)).isEqualTo(1);
   }
 
   @Test
@@ -220,7 +242,7 @@ class KafkaTransportTest {
               return producer;
             },
             config,
-            ProducerSettings.of(config, false),
+            ProducerSettings.of(config),
             100,
             harness.context());
     assertThat(created).hasValue(0);

@@ -23,7 +23,7 @@ public final class TrackerMetrics implements MeterBinder {
 
   private final EventTracker tracker;
 
-  /** Meters of {@code tracker}, tagged with its type ({@code http}, {@code noop}, {@code in-memory}, {@code custom}). */
+  /** Meters of {@code tracker}, tagged with its type ({@code http}, {@code kafka}, {@code noop}, {@code in-memory}, {@code custom}). */
   public TrackerMetrics(EventTracker tracker) {
     this.tracker = tracker;
   }

@@ -188,6 +188,25 @@ class SpoolRecoveryTest {
   }
 
   @Test
+  void aLostTailBeforeAMovedAsideLastSegmentIsCountedUpToThatSegmentsName() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Frame> frames = frames(middle);
+    Frame lastOfMiddle = frames.get(frames.size() - 1);
+    flip(middle, lastOfMiddle.offset() + 40, 4);
+    Path last = segmentFiles(dir).get(2);
+    long firstOfLast = frames(last).get(0).sequence();
+    flip(last, 0, 4);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(firstOfLast - 1, 1, 0));
+      assertThat(sequences(readAll(store))).isEqualTo(allBut(List.of(lastOfMiddle.sequence())).subList(0, (int) firstOfLast - 1));
+      assertThat(store.drainCorrupt()).isZero();
+      assertThat(store.nextSequence()).isEqualTo(firstOfLast);
+    }
+  }
+
+  @Test
   void aMissingCheckpointBringsEveryRecordBackAndLosesNone() throws Exception {
     acknowledgeFourOfTen();
     Files.delete(dir.resolve("checkpoint"));

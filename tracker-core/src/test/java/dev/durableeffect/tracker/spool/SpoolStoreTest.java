@@ -215,6 +215,26 @@ class SpoolStoreTest {
   }
 
   @Test
+  void oldestAppendedAtIsThatOfTheOldestUnacknowledgedRecordReadOrNot() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(-1);
+      store.append(records(0, 3, 100));
+      clock.advance(Duration.ofSeconds(1));
+      store.append(records(3, 2, 100));
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(T0);
+
+      store.read(4, Long.MAX_VALUE);
+      store.acknowledge(1, 3);
+      assertThat(store.oldestAppendedAtMillis()).as("record 0, read, not acknowledged").isEqualTo(T0);
+      store.acknowledge(0, 1);
+      assertThat(store.oldestAppendedAtMillis()).as("record 4, not read yet").isEqualTo(T0 + 1000);
+      store.read(4, Long.MAX_VALUE);
+      store.acknowledge(4, 1);
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(-1);
+    }
+  }
+
+  @Test
   void aSecondOpenOfTheSameDirectoryIsRefusedUntilTheFirstCloses() throws Exception {
     SpoolStore first = SpoolStore.open(config(dir, 64 * MIB), clock);
 

@@ -1,5 +1,10 @@
 package dev.durableeffect.tracker.benchmarks;
 
+import dev.durableeffect.tracker.spool.SpoolConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEvents;
 import dev.durableeffect.tracker.http.Compression;
@@ -35,6 +40,37 @@ final class Designs {
 
   static HttpBatchTracker tracker(String endpoint, Compression compression, int maxQueueSize, int batchSize) {
     return HttpBatchTracker.create(config(endpoint, compression, maxQueueSize).batchSize(batchSize).build());
+  }
+
+  /** As {@link #tracker(String, Compression, int, Duration)}, with a disk spool in a new temporary directory. */
+  static HttpBatchTracker spooledTracker(String endpoint, Compression compression, int maxQueueSize, Duration shutdownTimeout) {
+    return HttpBatchTracker.create(
+        config(endpoint, compression, maxQueueSize).shutdownTimeout(shutdownTimeout).spool(spool()).build());
+  }
+
+  /** As {@link #tracker(String, Compression, int, int)}, with a disk spool in a new temporary directory. */
+  static HttpBatchTracker spooledTracker(String endpoint, Compression compression, int maxQueueSize, int batchSize) {
+    return HttpBatchTracker.create(
+        config(endpoint, compression, maxQueueSize).batchSize(batchSize).spool(spool()).build());
+  }
+
+  /** A spool with the default settings in a new temporary directory (deleted when the JVM exits). */
+  static SpoolConfig spool() {
+    try {
+      Path directory = Files.createTempDirectory("durable-tracker-bench-spool");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(directory)));
+      return SpoolConfig.builder(directory).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path directory) {
+    try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
   }
 
   private static HttpBatchTrackerConfig.Builder config(String endpoint, Compression compression, int maxQueueSize) {

@@ -6,10 +6,12 @@ import dev.durableeffect.tracker.delivery.DeliveringTracker;
 import dev.durableeffect.tracker.delivery.DeliveryEngine;
 import dev.durableeffect.tracker.delivery.EngineSettings;
 import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.spool.SpoolStatus;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +62,7 @@ public final class HttpBatchTracker implements DeliveringTracker {
         config.shutdownTimeout(),
         "durable-tracker-sender",
         config.redactedEndpoint(),
-        null);
+        config.spool());
   }
 
   /**
@@ -134,6 +136,11 @@ public final class HttpBatchTracker implements DeliveringTracker {
   @Override
   public void addSendListener(SendListener listener) {
     engine.addSendListener(listener);
+  }
+
+  @Override
+  public @Nullable SpoolStatus spoolStatus() {
+    return engine.spoolStatus();
   }
 
   /** The endpoint, without credentials. */

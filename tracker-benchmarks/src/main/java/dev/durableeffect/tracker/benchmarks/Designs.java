@@ -1,15 +1,11 @@
 package dev.durableeffect.tracker.benchmarks;
 
-import dev.durableeffect.tracker.spool.SpoolConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEvents;
 import dev.durableeffect.tracker.http.Compression;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
+import dev.durableeffect.tracker.spool.SpoolConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
@@ -18,6 +14,10 @@ import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 

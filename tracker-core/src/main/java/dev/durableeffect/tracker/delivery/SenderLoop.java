@@ -1,8 +1,8 @@
 package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
-import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.http.SendListener;
 import dev.durableeffect.tracker.spool.SpoolRecord;

@@ -1,8 +1,8 @@
 package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
-import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.spool.SpoolConfig;
 import dev.durableeffect.tracker.spool.SpoolRecord;
 import dev.durableeffect.tracker.spool.SpoolStore;

@@ -1,8 +1,8 @@
 package dev.durableeffect.tracker.http;
 
-import dev.durableeffect.tracker.spool.SpoolConfig;
 import dev.durableeffect.tracker.delivery.DeliveryEngine;
 import dev.durableeffect.tracker.delivery.OutgoingBatch;
+import dev.durableeffect.tracker.spool.SpoolConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.durableeffect.tracker.autoconfigure;
 
 import dev.durableeffect.tracker.http.HttpBatchTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
-import dev.durableeffect.tracker.spool.SpoolConfig;
 import dev.durableeffect.tracker.http.HttpProxy;
 import dev.durableeffect.tracker.http.InvalidSettingException;
+import dev.durableeffect.tracker.spool.SpoolConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

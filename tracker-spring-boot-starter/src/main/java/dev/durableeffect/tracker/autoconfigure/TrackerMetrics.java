@@ -3,19 +3,19 @@ package dev.durableeffect.tracker.autoconfigure;
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.delivery.DeliveringTracker;
-import dev.durableeffect.tracker.spool.SpoolStatus;
-import io.micrometer.core.instrument.TimeGauge;
-import java.util.concurrent.TimeUnit;
 import dev.durableeffect.tracker.http.SendOutcome;
+import dev.durableeffect.tracker.spool.SpoolStatus;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter.MeterProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Binds the tracker's own counters to Micrometer: meters read {@link EventTracker#stats()}, so

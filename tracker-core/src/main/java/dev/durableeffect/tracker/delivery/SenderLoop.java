@@ -259,6 +259,8 @@ final class SenderLoop implements Runnable {
       } else if (unsentSince == NONE) {
         unsentSince = now;
       }
+      // Before reading: a flush whose events are all written makes the rest of the spool due now.
+      spool.completeFlushes(waiters, counters.watermark());
       if (lane.hasRoom() && spool.due(closingNow, now, unsentSince, flushIntervalNanos, batchSize)) {
         OutgoingBatch batch = spool.next(maxBatchSize, maxBatchBytes, now);
         if (batch != null) {
@@ -267,7 +269,6 @@ final class SenderLoop implements Runnable {
           return true;
         }
       }
-      spool.completeFlushes(waiters, counters.watermark());
       if (spool.hasUnsent() && lane.hasRoom()) {
         timer = earliest(timer, unsentSince + flushIntervalNanos);
       }

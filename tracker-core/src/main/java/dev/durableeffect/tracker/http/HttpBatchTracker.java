@@ -36,16 +36,22 @@ public final class HttpBatchTracker implements DeliveringTracker {
     this.config = config;
     RetryPolicy retryPolicy =
         new RetryPolicy(config.maxAttempts(), config.initialDelay(), config.maxDelay(), Clock.systemUTC());
-    this.engine =
-        DeliveryEngine.start(
-            settings(config),
-            context ->
-                new Lane(
-                    client,
-                    new HttpSender(client, config, TrackerVersion.userAgent()),
-                    retryPolicy,
-                    context,
-                    config));
+    try {
+      this.engine =
+          DeliveryEngine.start(
+              settings(config),
+              context ->
+                  new Lane(
+                      client,
+                      new HttpSender(client, config, TrackerVersion.userAgent()),
+                      retryPolicy,
+                      context,
+                      config));
+    } catch (RuntimeException | Error e) {
+      // The spool directory is locked or unusable: release the client made for this tracker.
+      TrackerHttpClient.close(client);
+      throw e;
+    }
     LOGGER.info("durable-tracker: sending events to {}", config.redactedEndpoint());
   }
 

@@ -10,9 +10,12 @@ public enum DropReason {
   NOT_SERIALIZABLE,
   /** The endpoint answered a status that retrying cannot fix (a 4xx other than 408, 413, 429). */
   REJECTED,
-  /** Every attempt failed with a retryable error. */
+  /** Every attempt failed with a retryable error (never with a disk spool: it retries until delivery). */
   RETRIES_EXHAUSTED,
-  /** It was emitted after {@code close()}, or was still waiting when shutdown ran out of time. */
+  /**
+   * It was emitted after {@code close()}, or was still waiting when shutdown ran out of time (with a
+   * disk spool, only events not yet written to it; spooled ones stay pending for the next start).
+   */
   CLOSED,
   /** It was {@code null}. */
   INVALID,
@@ -20,5 +23,11 @@ public enum DropReason {
    * The tracker itself failed while it held the event (an error of the tracker or of the JVM
    * outside any one event's serialization); logged with the error. Expected never to be seen.
    */
-  INTERNAL_ERROR
+  INTERNAL_ERROR,
+  /** The disk spool was over {@code maxBytes}; its oldest segment was evicted with it unsent. */
+  SPOOL_FULL,
+  /** It waited in the disk spool longer than {@code maxAge}. */
+  EXPIRED,
+  /** Its record in the disk spool was damaged (found at start or when read back). */
+  CORRUPT
 }

@@ -47,7 +47,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g"})
 public class DeliveryBenchmark {
 
-  @Param({"ours-plain", "ours-gzip", "otel-otlp-default", "serialize-only"})
+  @Param({"ours-plain", "ours-gzip", "ours-plain-spool", "otel-otlp-default", "serialize-only"})
   public String design;
 
   @Param({"20000"})
@@ -80,6 +80,7 @@ public class DeliveryBenchmark {
     switch (design) {
       case "ours-plain" -> tracker = Designs.tracker(sink.url("/ingest"), Compression.NONE, events, batchSize);
       case "ours-gzip" -> tracker = Designs.tracker(sink.url("/ingest"), Compression.GZIP, events, batchSize);
+      case "ours-plain-spool" -> tracker = Designs.spooledTracker(sink.url("/ingest"), Compression.NONE, events, batchSize);
       case "otel-otlp-default" -> {
         OtlpHttpLogRecordExporter exporter =
             OtlpHttpLogRecordExporter.builder().setEndpoint(sink.url("/v1/logs")).build();
@@ -106,7 +107,7 @@ public class DeliveryBenchmark {
   public void deliver(Cpu cpu, Blackhole blackhole) {
     long cpuBefore = processCpuNanos();
     switch (design) {
-      case "ours-plain", "ours-gzip" -> {
+      case "ours-plain", "ours-gzip", "ours-plain-spool" -> {
         for (WorkflowEvent event : prepared) {
           tracker.emit(event);
         }

@@ -5,6 +5,7 @@ import dev.durableeffect.tracker.event.WorkflowEvents;
 import dev.durableeffect.tracker.http.Compression;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
+import dev.durableeffect.tracker.spool.SpoolConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
@@ -13,6 +14,10 @@ import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 
@@ -35,6 +40,37 @@ final class Designs {
 
   static HttpBatchTracker tracker(String endpoint, Compression compression, int maxQueueSize, int batchSize) {
     return HttpBatchTracker.create(config(endpoint, compression, maxQueueSize).batchSize(batchSize).build());
+  }
+
+  /** As {@link #tracker(String, Compression, int, Duration)}, with a disk spool in a new temporary directory. */
+  static HttpBatchTracker spooledTracker(String endpoint, Compression compression, int maxQueueSize, Duration shutdownTimeout) {
+    return HttpBatchTracker.create(
+        config(endpoint, compression, maxQueueSize).shutdownTimeout(shutdownTimeout).spool(spool()).build());
+  }
+
+  /** As {@link #tracker(String, Compression, int, int)}, with a disk spool in a new temporary directory. */
+  static HttpBatchTracker spooledTracker(String endpoint, Compression compression, int maxQueueSize, int batchSize) {
+    return HttpBatchTracker.create(
+        config(endpoint, compression, maxQueueSize).batchSize(batchSize).spool(spool()).build());
+  }
+
+  /** A spool with the default settings in a new temporary directory (deleted when the JVM exits). */
+  static SpoolConfig spool() {
+    try {
+      Path directory = Files.createTempDirectory("durable-tracker-bench-spool");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(directory)));
+      return SpoolConfig.builder(directory).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path directory) {
+    try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
   }
 
   private static HttpBatchTrackerConfig.Builder config(String endpoint, Compression compression, int maxQueueSize) {

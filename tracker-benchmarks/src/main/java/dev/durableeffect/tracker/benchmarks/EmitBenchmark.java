@@ -45,7 +45,10 @@ public class EmitBenchmark {
 
   private static final int QUEUE = 1 << 24;
 
-  @Param({"http-healthy", "http-hanging", "in-memory", "noop", "seed-healthy", "seed-failing", "otel-batch"})
+  @Param({
+    "http-healthy", "http-hanging", "http-healthy-spool", "http-hanging-spool",
+    "in-memory", "noop", "seed-healthy", "seed-failing", "otel-batch"
+  })
   public String design;
 
   private LoopbackSink sink;
@@ -58,7 +61,7 @@ public class EmitBenchmark {
 
   @Setup(Level.Trial)
   public void startSink() {
-    sink = design.endsWith("hanging") ? LoopbackSink.hanging() : LoopbackSink.healthy();
+    sink = design.contains("hanging") ? LoopbackSink.hanging() : LoopbackSink.healthy();
   }
 
   @Setup(Level.Iteration)
@@ -66,6 +69,8 @@ public class EmitBenchmark {
     switch (design) {
       case "http-healthy", "http-hanging" ->
           tracker = Designs.tracker(sink.url("/ingest"), Compression.GZIP, QUEUE, Duration.ZERO);
+      case "http-healthy-spool", "http-hanging-spool" ->
+          tracker = Designs.spooledTracker(sink.url("/ingest"), Compression.GZIP, QUEUE, Duration.ZERO);
       case "in-memory" -> tracker = new InMemoryTracker();
       case "noop" -> tracker = new NoopTracker();
       case "seed-healthy" -> seed = new SeedStyleTracker(sink.url("/ingest"), 100, 3, Duration.ofMillis(1));

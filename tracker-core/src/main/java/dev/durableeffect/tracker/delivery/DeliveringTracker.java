@@ -3,6 +3,8 @@ package dev.durableeffect.tracker.delivery;
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.http.DeliveryStatus;
 import dev.durableeffect.tracker.http.SendListener;
+import dev.durableeffect.tracker.spool.SpoolStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tracker that delivers through a {@link DeliveryEngine} (HTTP, Kafka): what health checks and
@@ -24,4 +26,9 @@ public interface DeliveringTracker extends EventTracker {
 
   /** Where events go, for logs and health details; never with credentials. */
   String destination();
+
+  /** What the disk spool holds now, or null without a spool. */
+  default @Nullable SpoolStatus spoolStatus() {
+    return null;
+  }
 }

@@ -21,6 +21,10 @@ final class DeliveryCounters {
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
   private final LongAdder[] refused = new LongAdder[DropReason.values().length];
   private final AtomicLong resolved = new AtomicLong();
+  /** Events written to the disk spool (or found there at start), and those of them resolved since. */
+  private final AtomicLong spoolIn = new AtomicLong();
+  private final AtomicLong spoolOut = new AtomicLong();
+  private volatile long recovered;
   private final Ledger ledger = new Ledger();
   private final Clock clock;
   private boolean closedOut;
@@ -55,21 +59,67 @@ final class DeliveryCounters {
   }
 
   /** Accepted events of {@code span} that reached the endpoint. */
-  synchronized void delivered(Ledger.@Nullable Span span, int count) {
+  void delivered(Ledger.Span span, int count) {
+    delivered(span, count, false);
+  }
+
+  /**
+   * Events that reached the destination: of {@code span} in the queue's ledger, or read back from
+   * the spool ({@code spooled}, no span).
+   */
+  synchronized void delivered(Ledger.@Nullable Span span, int count, boolean spooled) {
     if (closedOut) {
       return;
     }
     delivered.add(count);
-    resolved(span, count);
+    resolved(span, count, spooled);
   }
 
   /** Accepted events of {@code span} given up on. */
-  synchronized void dropped(Ledger.@Nullable Span span, DropReason reason, int count) {
+  void dropped(Ledger.Span span, DropReason reason, int count) {
+    dropped(span, reason, count, false);
+  }
+
+  /** Events given up on: of {@code span}, or read back from the spool ({@code spooled}, no span). */
+  synchronized void dropped(Ledger.@Nullable Span span, DropReason reason, long count, boolean spooled) {
     if (closedOut) {
       return;
     }
     dropped[reason.ordinal()].add(count);
-    resolved(span, count);
+    resolved(span, count, spooled);
+  }
+
+  /**
+   * What the spool held at start: {@code intact} events to deliver and {@code corrupt} ones lost to
+   * damage, dropped at once as {@link DropReason#CORRUPT}.
+   */
+  synchronized void recovered(long intact, long corrupt) {
+    recovered = intact + corrupt;
+    spoolIn.addAndGet(intact);
+    dropped[DropReason.CORRUPT.ordinal()].add(corrupt);
+    resolved.addAndGet(corrupt);
+  }
+
+  /**
+   * Events of {@code span} written to the spool: resolved in the queue's ledger (so flushes move on
+   * to the spool), still pending until delivered from the spool.
+   */
+  synchronized void spooled(Ledger.Span span, int count) {
+    if (closedOut) {
+      return;
+    }
+    spoolIn.addAndGet(count);
+    ledger.resolve(span, count);
+  }
+
+  /** Spooled events not resolved yet: pending, and kept on disk at close. */
+  long spoolPending() {
+    return spoolIn.get() - spoolOut.get();
+  }
+
+  /** Events read back from the spool at start, damaged ones included. */
+  long recovered() {
+    return recovered;
   }
 
   /**
@@ -88,23 +138,27 @@ final class DeliveryCounters {
     return count;
   }
 
-  private void resolved(Ledger.@Nullable Span span, int count) {
+  private void resolved(Ledger.@Nullable Span span, long count, boolean spooled) {
     resolved.addAndGet(count);
+    if (spooled) {
+      spoolOut.addAndGet(count);
+    }
     if (span != null) {
-      ledger.resolve(span, count);
+      ledger.resolve(span, (int) count);
     }
   }
 
   /**
    * Final accounting at shutdown: every one of the {@code accepted} events not resolved yet is
-   * dropped as {@link DropReason#CLOSED}, and later resolutions are ignored (a sender that did not
-   * stop in time can no longer count an event twice).
+   * dropped as {@link DropReason#CLOSED}, except those in the disk spool, which stay pending for the
+   * next start; later resolutions are ignored (a sender that did not stop in time can no longer
+   * count an event twice).
    *
    * @return how many events were dropped here
    */
   synchronized long closeOut(long accepted) {
     closedOut = true;
-    long left = Math.max(0, accepted - resolved.get());
+    long left = Math.max(0, accepted + recovered - resolved.get() - spoolPending());
     dropped[DropReason.CLOSED.ordinal()].add(left);
     resolved.addAndGet(left);
     return left;
@@ -146,7 +200,12 @@ final class DeliveryCounters {
       refusedTotal += refused[reason.ordinal()].sum();
     }
     long resolvedNow = resolved.get();
+    long recoveredNow = recovered;
     return new TrackerStats(
-        accepted + refusedTotal, delivered.sum(), byReason, Math.max(0, accepted - resolvedNow));
+        accepted + refusedTotal,
+        delivered.sum(),
+        byReason,
+        Math.max(0, accepted + recoveredNow - resolvedNow),
+        recoveredNow);
   }
 }

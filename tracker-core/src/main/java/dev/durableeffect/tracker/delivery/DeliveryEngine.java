@@ -6,6 +6,9 @@ import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.http.DeliveryStatus;
 import dev.durableeffect.tracker.http.SendListener;
+import dev.durableeffect.tracker.spool.SpoolConfig;
+import dev.durableeffect.tracker.spool.SpoolStatus;
+import dev.durableeffect.tracker.spool.SpoolStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +41,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private final DeliveryCounters counters;
   private final FlushWaiters waiters = new FlushWaiters();
   private final SenderLoop loop;
+  private final @Nullable Spooler spooler;
   private final Thread senderThread;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -48,14 +52,27 @@ public final class DeliveryEngine implements AutoCloseable {
     this.queue = new EventQueue(settings.maxQueueSize());
     this.counters = new DeliveryCounters(Clock.systemUTC());
     RateLimitedLog log = new RateLimitedLog(LOGGER, Duration.ofSeconds(30));
-    this.loop = new SenderLoop(settings, queue, counters, waiters, transports, log);
+    SpoolConfig spool = settings.spool();
+    this.spooler = spool == null ? null : Spooler.open(spool, counters, log);
+    try {
+      this.loop = new SenderLoop(settings, queue, counters, waiters, transports, spooler, log);
+    } catch (RuntimeException | Error e) {
+      if (spooler != null) {
+        spooler.close();
+      }
+      throw e;
+    }
     this.senderThread = new Thread(loop, settings.threadName() + "-" + THREADS.incrementAndGet());
     senderThread.setDaemon(true);
   }
 
   /**
    * Creates the transport with {@code transports} and starts the sender thread (a daemon named
-   * {@code threadName-N}).
+   * {@code threadName-N}). With a spool, opens it first (on this thread): locks the directory and
+   * recovers what a previous process left there, which is sent first.
+   *
+   * @throws IllegalStateException naming the directory, when the spool directory is used by another
+   *     process or cannot be used
    */
   public static DeliveryEngine start(EngineSettings settings, Transport.Factory transports) {
     DeliveryEngine engine = new DeliveryEngine(settings, transports);
@@ -89,7 +106,9 @@ public final class DeliveryEngine implements AutoCloseable {
     CompletableFuture<Void> done = new CompletableFuture<>();
     long target = queue.accepted();
     waiters.add(target, done);
-    waiters.completeUpTo(counters.watermark());
+    if (spooler == null) {
+      waiters.completeUpTo(counters.watermark());
+    }
     if (terminated.isDone()) {
       waiters.completeAll();
     }
@@ -97,9 +116,21 @@ public final class DeliveryEngine implements AutoCloseable {
     return done;
   }
 
-  /** Events accepted and not yet delivered or dropped. */
+  /** Events accepted (or recovered from the spool) and not yet delivered or dropped. */
   public long pending() {
-    return Math.max(0, queue.accepted() - counters.resolved());
+    return Math.max(0, queue.accepted() + counters.recovered() - counters.resolved());
+  }
+
+  /** What the disk spool holds now, or null without a spool. */
+  public @Nullable SpoolStatus spoolStatus() {
+    Spooler spool = spooler;
+    if (spool == null) {
+      return null;
+    }
+    SpoolStore store = spool.store();
+    long oldest = store.oldestAppendedAtMillis();
+    Duration age = oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest));
+    return new SpoolStatus(store.directory(), store.bytes(), store.segments(), age, spool.failures(), spool.lastFailure());
   }
 
   /** A snapshot of the accounting. */
@@ -129,7 +160,9 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /**
    * Stops intake, delivers what it can within {@code shutdownTimeout}, counts what is left as
-   * dropped ({@link DropReason#CLOSED}), stops the sender thread and closes the transport.
+   * dropped ({@link DropReason#CLOSED}), stops the sender thread and closes the transport. With a
+   * spool, what was written to it and not delivered stays there for the next start (pending, not
+   * dropped), and the directory is released.
    * Idempotent; a second call waits for the first to finish. Never throws; an interrupt of the
    * calling thread does not cut the drain short and is restored on return.
    */
@@ -158,6 +191,7 @@ public final class DeliveryEngine implements AutoCloseable {
       }
       waiters.completeAll();
       closeTransport();
+      closeSpool();
       TrackerStats stats = stats();
       LOGGER.info(
           "durable-tracker: closed; emitted {}, delivered {}, dropped {} {}",
@@ -170,9 +204,34 @@ public final class DeliveryEngine implements AutoCloseable {
     } finally {
       terminated.complete(null);
       waiters.completeAll();
+      if (spooler != null) {
+        spooler.completeAllFlushes();
+      }
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  private void closeSpool() {
+    Spooler spool = spooler;
+    if (spool == null) {
+      return;
+    }
+    spool.completeAllFlushes();
+    if (senderThread.isAlive()) {
+      // A sender stuck past the abort grace may still touch the store; leave it open (the lock
+      // goes with the process).
+      LOGGER.warn("durable-tracker: the sender thread did not stop; the spool stays open");
+      return;
+    }
+    long kept = counters.spoolPending();
+    spool.close();
+    if (kept > 0) {
+      LOGGER.info(
+          "durable-tracker: {} undelivered events stay in the spool {} for the next start",
+          kept,
+          spool.store().directory());
     }
   }
 

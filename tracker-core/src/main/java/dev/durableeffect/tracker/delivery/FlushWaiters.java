@@ -35,6 +35,16 @@ final class FlushWaiters {
     }
   }
 
+  /** Removes and returns the flushes whose target is at most {@code resolved}, without completing them. */
+  synchronized java.util.List<CompletableFuture<Void>> takeUpTo(long resolved) {
+    java.util.List<CompletableFuture<Void>> taken = new java.util.ArrayList<>(0);
+    Waiter first;
+    while ((first = waiters.peek()) != null && first.target <= resolved) {
+      taken.add(waiters.poll().future);
+    }
+    return taken;
+  }
+
   void completeAll() {
     completeUpTo(Long.MAX_VALUE);
   }

@@ -40,6 +40,11 @@ public final class OutgoingBatch {
     return spooled;
   }
 
+  /** When the spool stored the first event, epoch milliseconds; 0 when not spooled. */
+  long firstAppendedAtMillis() {
+    return events.isEmpty() ? 0 : events.get(0).appendedAtMillis();
+  }
+
   /** Events in this batch. */
   public int size() {
     return events.size();

@@ -1,8 +1,8 @@
 package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
-import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.http.SendListener;
 import dev.durableeffect.tracker.spool.SpoolRecord;
@@ -61,6 +61,8 @@ import org.jspecify.annotations.Nullable;
 final class SenderLoop implements Runnable {
 
   private static final long NONE = Long.MIN_VALUE;
+  /** With a spool, the longest an event waits in the queue before it is written to disk. */
+  private static final long SPOOL_WRITE_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
   private static final long IDLE_PARK_NANOS = Duration.ofSeconds(1).toNanos();
   /** How long the thread parks while a producer finishes publishing a slot it claimed. */
   private static final long PUBLICATION_PARK_NANOS = Duration.ofNanos(50_000).toNanos();
@@ -81,7 +83,11 @@ final class SenderLoop implements Runnable {
   private final RateLimitedLog log;
   private final int batchSize;
   private final int maxBatchSize;
+  private final int maxBatchBytes;
+  /** How long events wait in the queue for a batch: {@code flushInterval}, or shorter with a spool. */
   private final long intervalNanos;
+  private final long flushIntervalNanos;
+  private final @Nullable Spooler spooler;
   private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
   private final BatchAssembler.Drops drops;
 
@@ -94,6 +100,7 @@ final class SenderLoop implements Runnable {
 
   // Sender thread only.
   private long oldestSince = NONE;
+  private long unsentSince = NONE;
   private BatchAssembler.@Nullable Taken taken;
 
   SenderLoop(
@@ -102,17 +109,22 @@ final class SenderLoop implements Runnable {
       DeliveryCounters counters,
       FlushWaiters waiters,
       Transport.Factory transports,
+      @Nullable Spooler spooler,
       RateLimitedLog log) {
     this.queue = queue;
     this.counters = counters;
     this.waiters = waiters;
+    this.spooler = spooler;
     this.assembler = new BatchAssembler(settings);
-    this.context = new TransportContext(counters, log, this::wake, null);
+    this.context = new TransportContext(counters, log, this::wake, spooler);
     this.lane = transports.create(context);
     this.log = log;
     this.batchSize = settings.batchSize();
     this.maxBatchSize = settings.maxBatchSize();
-    this.intervalNanos = settings.flushInterval().toNanos();
+    this.maxBatchBytes = settings.maxBatchBytes();
+    this.flushIntervalNanos = settings.flushInterval().toNanos();
+    this.intervalNanos =
+        spooler == null ? flushIntervalNanos : Math.min(flushIntervalNanos, SPOOL_WRITE_INTERVAL_NANOS);
     this.drops =
         (span, reason, detail) -> {
           counters.dropped(span, reason, 1);
@@ -202,7 +214,7 @@ final class SenderLoop implements Runnable {
     } else if (oldestSince == NONE) {
       oldestSince = now;
     }
-    if (lane.hasRoom()) {
+    if (intakeRoom()) {
       if (taken == null && depth > 0 && due(now, depth, closingNow)) {
         if (!queue.headPublished()) {
           awaitPublication();
@@ -217,23 +229,77 @@ final class SenderLoop implements Runnable {
       }
       BatchAssembler.Taken hand = taken;
       if (hand != null) {
-        List<SpoolRecord> records = assembler.next(hand, drops);
+        Spooler spool = spooler;
+        if (spool == null) {
+          List<SpoolRecord> records = assembler.next(hand, drops);
+          if (hand.isEmpty()) {
+            taken = null;
+          }
+          if (records != null) {
+            lane.add(new OutgoingBatch(records, hand.span(), null));
+          }
+          waiters.completeUpTo(counters.watermark());
+          return true;
+        }
+        while (!hand.isEmpty() && spool.hasRoomForIntake()) {
+          List<SpoolRecord> records = assembler.next(hand, drops);
+          if (records != null) {
+            spool.append(records, hand.span());
+          }
+        }
         if (hand.isEmpty()) {
           taken = null;
         }
-        if (records != null) {
-          lane.add(new OutgoingBatch(records, hand.span(), null));
-        }
-        waiters.completeUpTo(counters.watermark());
-        return true;
       }
     }
-    waiters.completeUpTo(counters.watermark());
-    if (closingNow && taken == null && lane.idle() && queue.taken() == finalAccepted) {
+    Spooler spool = spooler;
+    if (spool != null) {
+      if (!spool.hasUnsent()) {
+        unsentSince = NONE;
+      } else if (unsentSince == NONE) {
+        unsentSince = now;
+      }
+      // Before reading: a flush whose events are all written makes the rest of the spool due now.
+      spool.completeFlushes(waiters, counters.watermark());
+      if (lane.hasRoom() && spool.due(closingNow, now, unsentSince, flushIntervalNanos, batchSize)) {
+        OutgoingBatch batch = spool.next(maxBatchSize, maxBatchBytes, now);
+        if (batch != null) {
+          lane.add(batch);
+          unsentSince = NONE;
+          return true;
+        }
+      }
+      if (spool.hasUnsent() && lane.hasRoom()) {
+        timer = earliest(timer, unsentSince + flushIntervalNanos);
+      }
+      timer = earliest(timer, spool.syncIfDue(now));
+    } else {
+      waiters.completeUpTo(counters.watermark());
+    }
+    if (closingNow
+        && taken == null
+        && lane.idle()
+        && queue.taken() == finalAccepted
+        && (spool == null || !spool.hasUnsent() || !lane.hasRoom())) {
+      // With a spool, what is left unsent stays there; a lane without room while idle has stopped.
       return false;
     }
     park(now, timer, depth, closingNow, deadline);
     return true;
+  }
+
+  /** The earlier of two timers, either of which may be {@link Transport#NO_TIMER}. */
+  private static long earliest(long timer, long other) {
+    if (other == Transport.NO_TIMER) {
+      return timer;
+    }
+    return timer == Transport.NO_TIMER || other - timer < 0 ? other : timer;
+  }
+
+  /** Whether events may be taken from the queue: the lane (or, with a spool, the spool) has room. */
+  private boolean intakeRoom() {
+    Spooler spool = spooler;
+    return spool == null ? lane.hasRoom() : spool.hasRoomForIntake();
   }
 
   private boolean due(long now, long depth, boolean closingNow) {
@@ -279,7 +345,7 @@ final class SenderLoop implements Runnable {
     long state;
     if (depth == 0) {
       state = IDLE;
-    } else if (lane.hasRoom() && taken == null) {
+    } else if (intakeRoom() && taken == null) {
       state = WAITING;
       long due = oldestSince + intervalNanos;
       if (due - until < 0) {
@@ -306,6 +372,14 @@ final class SenderLoop implements Runnable {
   private void dropHeld(DropReason reason, String detail) {
     taken = null;
     lane.forget();
+    Spooler spool = spooler;
+    if (spool != null) {
+      spool.forgetMemory();
+      if (reason != DropReason.CLOSED) {
+        // Batches read back and lost track of; at shutdown they stay in the spool instead.
+        spool.abandonOutstanding(reason);
+      }
+    }
     long count = counters.droppedOpen(reason);
     if (count > 0) {
       log.log(

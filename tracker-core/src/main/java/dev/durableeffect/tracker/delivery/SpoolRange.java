@@ -10,10 +10,20 @@ final class SpoolRange {
   final int count;
   private int unresolved;
 
-  SpoolRange(long firstSequence, int count) {
+  /**
+   * @param firstSequence the first record's sequence number
+   * @param count sequence numbers from the first to the last record (records the store skipped in
+   *     between included)
+   * @param records records in the batch
+   */
+  SpoolRange(long firstSequence, int count, int records) {
     this.firstSequence = firstSequence;
     this.count = count;
-    this.unresolved = count;
+    this.unresolved = records;
+  }
+
+  int unresolved() {
+    return unresolved;
   }
 
   /** Marks {@code resolved} records resolved; true when that was the last of them. */

@@ -5,4 +5,7 @@ interface SpoolSource {
 
   /** {@code count} records of {@code range} are resolved (delivered or dropped). */
   void resolved(SpoolRange range, int count);
+
+  /** Whether an event the spool stored at {@code appendedAtMillis} is past the spool's maxAge. */
+  boolean expired(long appendedAtMillis);
 }

@@ -1,8 +1,8 @@
 package dev.durableeffect.tracker.delivery;
 
 import dev.durableeffect.tracker.DropReason;
-import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.RateLimitedLog.Level;
+import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.http.SendListener;
 import dev.durableeffect.tracker.http.SendReport;
 import java.util.List;
@@ -51,16 +51,25 @@ public final class TransportContext {
     return spool != null;
   }
 
+  /**
+   * Whether {@code batch} came from the spool and its oldest event has waited there longer than the
+   * spool's {@code maxAge}: a transport about to retry it drops it as {@link DropReason#EXPIRED}
+   * instead.
+   */
+  public boolean expired(OutgoingBatch batch) {
+    return spool != null && batch.spooled() != null && spool.expired(batch.firstAppendedAtMillis());
+  }
+
   /** {@code count} events of {@code batch} reached the destination. */
   public void delivered(OutgoingBatch batch, int count) {
-    counters.delivered(batch.span(), count);
+    counters.delivered(batch.span(), count, batch.spooled() != null);
     spoolResolved(batch, count);
     LOGGER.debug("durable-tracker: delivered {} events", count);
   }
 
   /** {@code count} events of {@code batch} are given up on, for {@code reason}; logged (rate limited). */
   public void dropped(OutgoingBatch batch, DropReason reason, int count, String detail) {
-    counters.dropped(batch.span(), reason, count);
+    counters.dropped(batch.span(), reason, count, batch.spooled() != null);
     spoolResolved(batch, count);
     logDrop(reason, count, detail);
   }

@@ -6,10 +6,12 @@ import dev.durableeffect.tracker.delivery.DeliveringTracker;
 import dev.durableeffect.tracker.delivery.DeliveryEngine;
 import dev.durableeffect.tracker.delivery.EngineSettings;
 import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.spool.SpoolStatus;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,16 +36,22 @@ public final class HttpBatchTracker implements DeliveringTracker {
     this.config = config;
     RetryPolicy retryPolicy =
         new RetryPolicy(config.maxAttempts(), config.initialDelay(), config.maxDelay(), Clock.systemUTC());
-    this.engine =
-        DeliveryEngine.start(
-            settings(config),
-            context ->
-                new Lane(
-                    client,
-                    new HttpSender(client, config, TrackerVersion.userAgent()),
-                    retryPolicy,
-                    context,
-                    config));
+    try {
+      this.engine =
+          DeliveryEngine.start(
+              settings(config),
+              context ->
+                  new Lane(
+                      client,
+                      new HttpSender(client, config, TrackerVersion.userAgent()),
+                      retryPolicy,
+                      context,
+                      config));
+    } catch (RuntimeException | Error e) {
+      // The spool directory is locked or unusable: release the client made for this tracker.
+      TrackerHttpClient.close(client);
+      throw e;
+    }
     LOGGER.info("durable-tracker: sending events to {}", config.redactedEndpoint());
   }
 
@@ -60,7 +68,7 @@ public final class HttpBatchTracker implements DeliveringTracker {
         config.shutdownTimeout(),
         "durable-tracker-sender",
         config.redactedEndpoint(),
-        null);
+        config.spool());
   }
 
   /**
@@ -134,6 +142,11 @@ public final class HttpBatchTracker implements DeliveringTracker {
   @Override
   public void addSendListener(SendListener listener) {
     engine.addSendListener(listener);
+  }
+
+  @Override
+  public @Nullable SpoolStatus spoolStatus() {
+    return engine.spoolStatus();
   }
 
   /** The endpoint, without credentials. */

@@ -2,6 +2,7 @@ package dev.durableeffect.tracker.http;
 
 import dev.durableeffect.tracker.delivery.DeliveryEngine;
 import dev.durableeffect.tracker.delivery.OutgoingBatch;
+import dev.durableeffect.tracker.spool.SpoolConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -48,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  *     properties ({@code https.proxyHost}, {@code http.proxyHost}, {@code http.nonProxyHosts})
  * @param headerSupplier headers evaluated before every request, retries included (rotating
  *     tokens); they replace static headers of the same name; null when there are none
+ * @param spool the disk spool that keeps accepted events across crashes and restarts; null keeps
+ *     them in memory only
  */
 public record HttpBatchTrackerConfig(
     URI endpoint,
@@ -68,7 +71,8 @@ public record HttpBatchTrackerConfig(
     int maxBatchSize,
     @Nullable SSLContext sslContext,
     @Nullable HttpProxy proxy,
-    @Nullable Supplier<Map<String, String>> headerSupplier) {
+    @Nullable Supplier<Map<String, String>> headerSupplier,
+    @Nullable SpoolConfig spool) {
 
   /** Default {@code batchSize}. */
   public static final int DEFAULT_BATCH_SIZE = 100;
@@ -269,6 +273,8 @@ public record HttpBatchTrackerConfig(
         + (proxy == null ? "JVM default" : proxy)
         + ", headerSupplier="
         + (headerSupplier == null ? "none" : "set")
+        + ", spool="
+        + (spool == null ? "none" : spool)
         + "]";
   }
 
@@ -363,6 +369,7 @@ public record HttpBatchTrackerConfig(
     private @Nullable SSLContext sslContext;
     private @Nullable HttpProxy proxy;
     private @Nullable Supplier<Map<String, String>> headerSupplier;
+    private @Nullable SpoolConfig spool;
 
     private Builder() {}
 
@@ -386,6 +393,7 @@ public record HttpBatchTrackerConfig(
       sslContext = c.sslContext;
       proxy = c.proxy;
       headerSupplier = c.headerSupplier;
+      spool = c.spool;
     }
 
     /** The http or https URL events are POSTed to; checked by {@link #build()}. */
@@ -537,6 +545,18 @@ public record HttpBatchTrackerConfig(
       return this;
     }
 
+    /**
+     * Writes every accepted event to a disk spool before sending it, so that what is not delivered
+     * survives a crash (even SIGKILL) or a restart and is sent after the next start on the same
+     * directory (at-least-once). With a spool, retryable failures are retried until delivery,
+     * eviction ({@code maxBytes}) or expiry ({@code maxAge}) instead of {@code maxAttempts} times,
+     * and {@code close()} leaves what it could not deliver in the spool. Default (null): memory only.
+     */
+    public Builder spool(@Nullable SpoolConfig spool) {
+      this.spool = spool;
+      return this;
+    }
+
     /** Validates and builds; the exception names the setting and the bad value. */
     public HttpBatchTrackerConfig build() {
       URI uri = endpoint;
@@ -569,7 +589,8 @@ public record HttpBatchTrackerConfig(
           maxBatchSize,
           sslContext,
           proxy,
-          headerSupplier);
+          headerSupplier,
+          spool);
     }
 
     /** Strips anything after '?' and any user-info so a bad URL can be shown. */

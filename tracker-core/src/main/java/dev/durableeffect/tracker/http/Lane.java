@@ -39,6 +39,11 @@ final class Lane implements Transport {
   private @Nullable OutgoingBatch current;
   private @Nullable CompletableFuture<HttpSender.Response> request;
   private long startedNanos;
+  /**
+   * Shutdown gave up on a spooled batch, which stays in the spool: no later batch may be sent before
+   * it, so the lane sends nothing more.
+   */
+  private boolean halted;
   private long retryAtNanos;
 
   Lane(
@@ -61,10 +66,13 @@ final class Lane implements Transport {
     return current == null && ahead.isEmpty();
   }
 
-  /** Whether the lane takes another batch: it holds none besides the one being sent. */
+  /**
+   * Whether the lane takes another batch: it holds none besides the one being sent, and shutdown has
+   * not given up on a batch kept in the spool.
+   */
   @Override
   public boolean hasRoom() {
-    return ahead.isEmpty();
+    return ahead.isEmpty() && !halted;
   }
 
   /** Queues a batch behind the others; its body is encoded now, while a request may be in flight. */
@@ -153,7 +161,7 @@ final class Lane implements Transport {
       timeout = Math.min(timeout, deadline - System.nanoTime());
       if (timeout <= 0) {
         current = null;
-        context.shutdownReached(batch, batch.size(), "shutdown timeout reached");
+        giveUpAtShutdown(batch, "shutdown timeout reached");
         return;
       }
     }
@@ -208,6 +216,15 @@ final class Lane implements Transport {
                   + "; not retried, since only a configuration change can fix it (TLS trust store or"
                   + " client certificate, proxy, header values)");
       case RETRY -> {
+        if (context.expired(batch)) {
+          context.dropped(
+              batch,
+              DropReason.EXPIRED,
+              batch.size(),
+              "the events waited in the spool longer than maxAge; the last attempt failed with "
+                  + response.describe());
+          return;
+        }
         if (!context.retryForever() && !retryPolicy.mayRetry(batch.attempts())) {
           context.dropped(
               batch,
@@ -218,7 +235,7 @@ final class Lane implements Transport {
         }
         long delay = retryPolicy.delayNanos(batch.attempts(), response.retryAfter());
         if (closing && now + delay - deadline > 0) {
-          context.shutdownReached(batch, batch.size(), "shutdown timeout reached while waiting to retry");
+          giveUpAtShutdown(batch, "shutdown timeout reached while waiting to retry");
           return;
         }
         context
@@ -236,6 +253,22 @@ final class Lane implements Transport {
                     + " ms");
         current = batch;
         retryAtNanos = now + delay;
+      }
+    }
+  }
+
+  /**
+   * Shutdown has no time left for {@code batch}: dropped as CLOSED, or, when it is spooled, kept in
+   * the spool; then every batch behind it is kept too and the lane stops, so that nothing is sent
+   * ahead of it (the next start sends them, in order).
+   */
+  private void giveUpAtShutdown(OutgoingBatch batch, String detail) {
+    context.shutdownReached(batch, batch.size(), detail);
+    if (context.retryForever()) {
+      halted = true;
+      OutgoingBatch next;
+      while ((next = ahead.pollFirst()) != null) {
+        context.shutdownReached(next, next.size(), detail);
       }
     }
   }

@@ -5,82 +5,97 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The disk spool's settings. With a spool, the tracker's own thread writes every accepted event to
- * segment files in {@code directory} before sending it, and what is not delivered survives a crash
- * or a restart.
+ * Where and how much a disk spool stores.
  *
- * @param directory where the segment files live; one process per directory
- * @param maxBytes the most bytes the segment files take; over it the oldest segment is evicted
- * @param maxAge events older than this are dropped as expired instead of sent
- * @param syncInterval how often written data is forced to disk; {@link Duration#ZERO} forces every
- *     write
+ * @param directory the spool's own directory; each process needs its own
+ * @param maxBytes the most bytes the segment files may hold before the oldest are evicted; at
+ *     least 1 MiB
+ * @param maxAge how long a record may wait before it is skipped as expired; positive, at most
+ *     36,500 days
+ * @param syncInterval how often appended data is forced to the device; {@link Duration#ZERO}
+ *     forces every append; at most one day
  */
 public record SpoolConfig(Path directory, long maxBytes, Duration maxAge, Duration syncInterval) {
 
-  /** Default {@code maxBytes}: 256 MiB. */
+  /** The smallest allowed {@code maxBytes}: 1 MiB. */
+  public static final long MIN_MAX_BYTES = 1024L * 1024;
+
+  /** The default {@code maxBytes}: 256 MiB. */
   public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
-  /** Default {@code maxAge}: 7 days. */
+
+  /** The default {@code maxAge}: 7 days. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
-  /** Default {@code syncInterval}: 1 second. */
+
+  /** The default {@code syncInterval}: 1 second. */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
 
-  private static final long MIN_BYTES = 1024L * 1024;
-  private static final Duration MAX_AGE_LIMIT = Duration.ofDays(36_500);
+  private static final Duration MAX_MAX_AGE = Duration.ofDays(36_500);
+  private static final Duration MAX_SYNC_INTERVAL = Duration.ofDays(1);
+  private static final long MIN_SEGMENT_BYTES = 256L * 1024;
+  private static final long MAX_SEGMENT_BYTES = 64L * 1024 * 1024;
 
-  /** Validates every setting; the message names the setting and the bad value. */
+  /** Validates every component; the exception names the component and the bad value. */
   public SpoolConfig {
-    Objects.requireNonNull(directory, "directory must not be null");
-    Objects.requireNonNull(maxAge, "maxAge must not be null");
-    Objects.requireNonNull(syncInterval, "syncInterval must not be null");
-    if (maxBytes < MIN_BYTES) {
-      throw new IllegalArgumentException(
-          "maxBytes must be at least " + MIN_BYTES + " (1 MiB), was " + maxBytes);
+    if (directory == null) {
+      throw new IllegalArgumentException("directory must not be null");
     }
-    if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(MAX_AGE_LIMIT) > 0) {
+    if (maxBytes < MIN_MAX_BYTES) {
+      throw new IllegalArgumentException(
+          "maxBytes must be at least " + MIN_MAX_BYTES + " (1 MiB), was " + maxBytes);
+    }
+    if (maxAge == null || maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(MAX_MAX_AGE) > 0) {
       throw new IllegalArgumentException(
           "maxAge must be positive and at most 36500 days, was " + maxAge);
     }
-    if (syncInterval.isNegative() || syncInterval.compareTo(Duration.ofDays(1)) > 0) {
+    if (syncInterval == null
+        || syncInterval.isNegative()
+        || syncInterval.compareTo(MAX_SYNC_INTERVAL) > 0) {
       throw new IllegalArgumentException(
-          "syncInterval must be between 0 and 1 day, was " + syncInterval);
+          "syncInterval must be between PT0S and 1 day (PT24H), was " + syncInterval);
     }
   }
 
-  /** A builder for a spool in {@code directory}, with the defaults. */
+  /** A builder for a spool in {@code directory} with the defaults for everything else. */
   public static Builder builder(Path directory) {
     return new Builder(directory);
   }
 
-  /** Builds a {@link SpoolConfig}. */
+  /** The size at which a segment is closed and a new one begun: maxBytes / 8 within 256 KiB..64 MiB. */
+  long segmentBytes() {
+    return Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
+  }
+
+  /** Builds a {@link SpoolConfig}; validation happens in {@link #build()}. */
   public static final class Builder {
+
     private final Path directory;
     private long maxBytes = DEFAULT_MAX_BYTES;
     private Duration maxAge = DEFAULT_MAX_AGE;
     private Duration syncInterval = DEFAULT_SYNC_INTERVAL;
 
     private Builder(Path directory) {
-      this.directory = Objects.requireNonNull(directory, "directory must not be null");
+      this.directory = directory;
     }
 
-    /** The most bytes the segment files take (default 256 MiB, at least 1 MiB). */
+    /** The most bytes the spool's segments may hold; default 256 MiB, at least 1 MiB. */
     public Builder maxBytes(long maxBytes) {
       this.maxBytes = maxBytes;
       return this;
     }
 
-    /** Events older than this are dropped as expired (default 7 days). */
+    /** How long a record may wait before it is skipped as expired; default 7 days. */
     public Builder maxAge(Duration maxAge) {
-      this.maxAge = maxAge;
+      this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
       return this;
     }
 
-    /** How often data is forced to disk (default 1 s; {@link Duration#ZERO}: every write). */
+    /** How often appended data is forced to the device; default 1 s, {@code ZERO} for every append. */
     public Builder syncInterval(Duration syncInterval) {
-      this.syncInterval = syncInterval;
+      this.syncInterval = Objects.requireNonNull(syncInterval, "syncInterval");
       return this;
     }
 
-    /** The validated settings. */
+    /** The validated configuration. */
     public SpoolConfig build() {
       return new SpoolConfig(directory, maxBytes, maxAge, syncInterval);
     }

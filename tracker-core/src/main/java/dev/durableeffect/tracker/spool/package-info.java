@@ -1,6 +1,7 @@
 /**
- * The disk spool: accepted events written to CRC-framed segment files by the tracker's own thread,
- * read back for delivery, and kept across crashes and restarts until delivered (at-least-once).
+ * The disk spool's storage: append-only segment files of CRC-checked event records, read back in
+ * order by the tracker's sender thread and deleted once acknowledged, with a checkpointed
+ * watermark. Damaged files never stop it from opening: damage is skipped, counted and logged.
  */
 @NullMarked
 package dev.durableeffect.tracker.spool;

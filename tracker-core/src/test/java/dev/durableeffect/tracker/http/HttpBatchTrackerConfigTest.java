@@ -111,7 +111,7 @@ class HttpBatchTrackerConfigTest {
     assertRejected(b -> b.flushInterval(null), "durable-tracker setting flushInterval is required (expected a value)");
     HttpBatchTrackerConfig valid = valid().build();
     assertThatThrownBy(() -> new HttpBatchTrackerConfig(valid.endpoint(), "e", "k", 1, Duration.ofSeconds(1), null, 1,
-            Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Compression.NONE, 2000, 1000, Duration.ZERO, 1, null, null, null))
+            Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Compression.NONE, 2000, 1000, Duration.ZERO, 1, null, null, null, null))
         .isInstanceOf(InvalidSettingException.class)
         .hasMessage("durable-tracker setting headers is required (expected a value)");
   }
@@ -201,6 +201,7 @@ class HttpBatchTrackerConfigTest {
             .sslContext(javax.net.ssl.SSLContext.getDefault())
             .proxy(HttpProxy.of("proxy.example.com", 3128))
             .headers(() -> java.util.Map.of("X-Token", "t"))
+            .spool(dev.durableeffect.tracker.spool.SpoolConfig.builder(java.nio.file.Path.of("spool")).build())
             .build();
     HttpBatchTrackerConfig defaults = valid().build();
     // Every setting differs from its default, so a setting toBuilder() forgot cannot go unnoticed,

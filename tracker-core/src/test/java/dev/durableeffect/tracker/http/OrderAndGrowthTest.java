@@ -50,19 +50,22 @@ class OrderAndGrowthTest {
         exchange -> {
           int now = inFlight.incrementAndGet();
           mostInFlight.accumulateAndGet(now, Math::max);
+          int status = 500;
           try {
             byte[] body = exchange.getRequestBody().readAllBytes();
             int n = requests.incrementAndGet();
             if (delayNanos > 0) {
               LockSupport.parkNanos(delayNanos);
             }
-            int status = failEvery > 0 && n % failEvery == 0 ? 503 : 200;
+            status = failEvery > 0 && n % failEvery == 0 ? 503 : 200;
             if (status == 200) {
               accepted.add(EventJson.fromBatchJson(body));
             }
-            exchange.sendResponseHeaders(status, -1);
           } finally {
+            // Out of flight before the answer leaves: the client may send its next request as soon
+            // as it has the answer, while this thread has not run on yet.
             inFlight.decrementAndGet();
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
           }
         });

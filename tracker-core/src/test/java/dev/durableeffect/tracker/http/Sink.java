@@ -73,11 +73,11 @@ final class Sink {
         .maxBatchSize(1);
   }
 
-  /** emitted = delivered + dropped + pending. */
+  /** emitted + recovered = delivered + dropped + pending. */
   static void assertAccounted(EventTracker tracker) {
     TrackerStats stats = tracker.stats();
-    assertThat(stats.emitted())
-        .as("emitted == delivered + dropped + pending in %s", stats)
+    assertThat(stats.emitted() + stats.recovered())
+        .as("emitted + recovered == delivered + dropped + pending in %s", stats)
         .isEqualTo(stats.delivered() + stats.dropped() + stats.pending());
   }
 }

@@ -1,6 +1,7 @@
 package dev.durableeffect.tracker.autoconfigure;
 
 import dev.durableeffect.tracker.http.Compression;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.springframework.util.unit.DataSize;
  *     never less than batch-size. Set it to batch-size if the endpoint limits events per request.
  * @param ssl TLS of the tracker's own HTTP client.
  * @param proxy HTTP proxy for the tracker's requests.
+ * @param spool Disk spool that keeps accepted events across crashes and restarts.
  * @param kafka The Kafka output (durable.tracker.type=kafka).
  */
 @ConfigurationProperties("durable.tracker")
@@ -57,6 +59,7 @@ public record DurableTrackerProperties(
     @DefaultValue("2000") int maxBatchSize,
     @DefaultValue Ssl ssl,
     @DefaultValue Proxy proxy,
+    @DefaultValue Spool spool,
     @DefaultValue Kafka kafka) {
 
   /** Headers never null. */
@@ -69,7 +72,7 @@ public record DurableTrackerProperties(
   public String toString() {
     return "DurableTrackerProperties[enabled=" + enabled + ", type=" + type + ", env=" + env
         + ", serviceKey=" + serviceKey + ", headers=" + headers.keySet() + ", ssl=" + ssl
-        + ", proxy=" + proxy + ", kafka=" + kafka + "]";
+        + ", proxy=" + proxy + ", spool=" + spool + ", kafka=" + kafka + "]";
   }
 
   /**
@@ -99,6 +102,25 @@ public record DurableTrackerProperties(
           + properties.keySet() + "]";
     }
   }
+
+  /**
+   * Disk spool: every accepted event is written to segment files in the directory before it is
+   * sent, and what is not delivered is sent after the next start (at-least-once), even after a
+   * crash. Setting the directory turns it on.
+   *
+   * @param directory Directory of the spool files, one process per directory. Use a persistent
+   *     volume: a Kubernetes emptyDir does not survive the pod's deletion.
+   * @param maxSize Disk space the spool takes at most; over it the oldest events are evicted
+   *     (counted SPOOL_FULL).
+   * @param maxAge Events older than this are dropped (counted EXPIRED) instead of sent.
+   * @param syncInterval How often written events are forced to disk (fsync); 0 forces every write.
+   *     Events survive a process crash as soon as they are written, a power loss after this.
+   */
+  public record Spool(
+      @Nullable Path directory,
+      @DefaultValue("256MB") DataSize maxSize,
+      @DefaultValue("7d") Duration maxAge,
+      @DefaultValue("1s") Duration syncInterval) {}
 
   /**
    * TLS of the tracker's own HTTP client.

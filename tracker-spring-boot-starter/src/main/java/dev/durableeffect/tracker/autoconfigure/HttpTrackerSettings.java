@@ -4,6 +4,8 @@ import dev.durableeffect.tracker.http.HttpBatchTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
 import dev.durableeffect.tracker.http.HttpProxy;
 import dev.durableeffect.tracker.http.InvalidSettingException;
+import dev.durableeffect.tracker.spool.SpoolConfig;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,7 @@ final class HttpTrackerSettings {
           .maxEventBytes(bytes(properties.maxEventBytes(), "max-event-bytes"))
           .shutdownTimeout(properties.shutdownTimeout())
           .proxy(proxy(properties.proxy()))
+          .spool(spool(properties.spool()))
           .build();
     } catch (InvalidSettingException e) {
       throw new InvalidTrackerPropertyException(propertyName(e.setting()), e.value(), e.expected());
@@ -127,6 +130,33 @@ final class HttpTrackerSettings {
       }
     }
     return all;
+  }
+
+  /** The spool from {@code durable.tracker.spool.*}, or null when no directory is set. */
+  static @Nullable SpoolConfig spool(DurableTrackerProperties.Spool spool) {
+    if (spool.directory() == null || spool.directory().toString().isBlank()) {
+      return null;
+    }
+    long maxBytes = spool.maxSize().toBytes();
+    if (maxBytes < SpoolConfig.MIN_MAX_BYTES) {
+      throw new InvalidTrackerPropertyException(
+          PREFIX + "spool.max-size", spool.maxSize().toString(), "a size of at least 1MB, such as 256MB");
+    }
+    Duration maxAge = spool.maxAge();
+    if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(HttpBatchTrackerConfig.MAX_DURATION) > 0) {
+      throw new InvalidTrackerPropertyException(
+          PREFIX + "spool.max-age", maxAge.toString(), "a duration greater than 0 and at most 36500 days, such as 7d");
+    }
+    Duration sync = spool.syncInterval();
+    if (sync.isNegative() || sync.compareTo(Duration.ofDays(1)) > 0) {
+      throw new InvalidTrackerPropertyException(
+          PREFIX + "spool.sync-interval", sync.toString(), "a duration from 0 (every write) to 1d, such as 1s");
+    }
+    return SpoolConfig.builder(spool.directory())
+        .maxBytes(maxBytes)
+        .maxAge(maxAge)
+        .syncInterval(sync)
+        .build();
   }
 
   /** The proxy from {@code durable.tracker.proxy.*}, or null when no host is set. */

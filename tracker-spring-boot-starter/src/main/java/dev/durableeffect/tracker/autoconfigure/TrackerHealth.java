@@ -3,9 +3,10 @@ package dev.durableeffect.tracker.autoconfigure;
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.TrackerStats;
-import dev.durableeffect.tracker.http.DeliveryStatus;
 import dev.durableeffect.tracker.delivery.DeliveringTracker;
+import dev.durableeffect.tracker.http.DeliveryStatus;
 import dev.durableeffect.tracker.http.HttpBatchTracker;
+import dev.durableeffect.tracker.spool.SpoolStatus;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,19 @@ final class TrackerHealth {
       details.put("consecutiveFailures", delivery.consecutiveFailures());
       details.put("queueSize", http.queueSize());
       details.put("queueCapacity", http.queueCapacity());
+      SpoolStatus spool = http.spoolStatus();
+      if (spool != null) {
+        Map<String, Object> spoolDetails = new LinkedHashMap<>();
+        spoolDetails.put("directory", spool.directory().toString());
+        spoolDetails.put("bytes", spool.bytes());
+        spoolDetails.put("segments", spool.segments());
+        spoolDetails.put("oldestAge", spool.oldestAge().toString());
+        spoolDetails.put("failures", spool.failures());
+        if (spool.lastFailure() != null) {
+          spoolDetails.put("lastFailure", spool.lastFailure());
+        }
+        details.put("spool", spoolDetails);
+      }
       Instant lastGood = delivery.lastSuccess() != null ? delivery.lastSuccess() : createdAt;
       boolean failing =
           stats.pending() > 0
@@ -69,6 +83,9 @@ final class TrackerHealth {
       }
     }
     details.put("pending", stats.pending());
+    if (stats.recovered() > 0) {
+      details.put("recovered", stats.recovered());
+    }
     details.put("emitted", stats.emitted());
     details.put("delivered", stats.delivered());
     details.put("dropped", stats.dropped());

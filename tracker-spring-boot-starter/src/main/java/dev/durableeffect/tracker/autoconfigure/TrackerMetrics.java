@@ -4,15 +4,18 @@ import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.EventTracker;
 import dev.durableeffect.tracker.delivery.DeliveringTracker;
 import dev.durableeffect.tracker.http.SendOutcome;
+import dev.durableeffect.tracker.spool.SpoolStatus;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter.MeterProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Binds the tracker's own counters to Micrometer: meters read {@link EventTracker#stats()}, so
@@ -77,12 +80,40 @@ public final class TrackerMetrics implements MeterBinder {
               batchSize.record(report.events());
             }
           });
+      if (http.spoolStatus() != null) {
+        spoolGauges(registry, tags, http);
+      }
     } else {
       Gauge.builder("durable.tracker.queue.size", tracker, EventTracker::pending)
           .tags(tags)
           .description("Events held by the tracker")
           .register(registry);
     }
+  }
+
+  private static void spoolGauges(MeterRegistry registry, Tags tags, DeliveringTracker tracker) {
+    Gauge.builder("durable.tracker.spool.bytes", tracker, t -> spool(t, SpoolStatus::bytes))
+        .tags(tags)
+        .baseUnit("bytes")
+        .description("Bytes of the disk spool's segment files")
+        .register(registry);
+    Gauge.builder("durable.tracker.spool.segments", tracker, t -> spool(t, SpoolStatus::segments))
+        .tags(tags)
+        .description("Segment files of the disk spool")
+        .register(registry);
+    TimeGauge.builder(
+            "durable.tracker.spool.oldest-age",
+            tracker,
+            TimeUnit.MILLISECONDS,
+            t -> spool(t, status -> status.oldestAge().toMillis()))
+        .tags(tags)
+        .description("Age of the oldest undelivered event in the disk spool")
+        .register(registry);
+  }
+
+  private static double spool(DeliveringTracker tracker, java.util.function.ToDoubleFunction<SpoolStatus> value) {
+    SpoolStatus status = tracker.spoolStatus();
+    return status == null ? 0 : value.applyAsDouble(status);
   }
 
   private void events(

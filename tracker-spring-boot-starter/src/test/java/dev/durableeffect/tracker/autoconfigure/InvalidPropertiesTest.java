@@ -81,6 +81,27 @@ class InvalidPropertiesTest {
         .contains("spring.application.name");
   }
 
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "durable.tracker.spool.max-size | 512KB | a size of at least 1MB",
+        "durable.tracker.spool.max-age | 0s | a duration greater than 0 and at most 36500 days",
+        "durable.tracker.spool.sync-interval | -1s | a duration from 0 (every write) to 1d",
+      })
+  void badSpoolSettingsFailStartupNamingTheProperty(String property, String value, String valid, CapturedOutput output) {
+    assertThatThrownBy(
+            () ->
+                start(
+                    "durable.tracker.endpoint=http://localhost:9/ingest",
+                    "durable.tracker.service-key=orders",
+                    "durable.tracker.spool.directory=" + System.getProperty("java.io.tmpdir") + "/durable-tracker-never-created",
+                    property + "=" + value))
+        .hasStackTraceContaining(property);
+
+    assertThat(output).contains("APPLICATION FAILED TO START").contains("'" + property + "'").contains(valid);
+  }
+
   @org.junit.jupiter.api.Test
   void headerValuesNeverAppearInTheFailureReport(CapturedOutput output) {
     assertThatThrownBy(

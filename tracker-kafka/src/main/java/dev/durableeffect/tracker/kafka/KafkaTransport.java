@@ -108,6 +108,8 @@ final class KafkaTransport implements Transport {
   private long resendNanos;
   private long resendAt = NONE;
   private boolean recovering;
+  /** Shutdown gave up on a spooled record: nothing more is sent (see {@link #halt}). */
+  private boolean halted;
   private long lastProgressNanos = System.nanoTime();
   private long lastStallReportNanos = NONE;
 
@@ -132,7 +134,8 @@ final class KafkaTransport implements Transport {
 
   @Override
   public boolean hasRoom() {
-    return waiting.isEmpty()
+    return !halted
+        && waiting.isEmpty()
         && resend.isEmpty()
         && !recovering
         && inFlight < maxInFlight
@@ -244,6 +247,9 @@ final class KafkaTransport implements Transport {
 
   /** Hands records to the producer in order: re-sends first, then the batches waiting. */
   private long sendWaiting(long now) {
+    if (halted) {
+      return NO_TIMER;
+    }
     if (sendAgainAt != NONE && now - sendAgainAt < 0) {
       return sendAgainAt;
     }
@@ -437,13 +443,20 @@ final class KafkaTransport implements Transport {
           run.add(state, DropReason.RETRIES_EXHAUSTED, "the Kafka producer gave up on " + destination + ": " + describe(error));
         } else {
           run.flush();
-          if (closing) {
+          replace |= sent.producerEpoch == producerEpoch;
+          if (context.expired(state.batch)) {
+            context.dropped(
+                state.batch,
+                DropReason.EXPIRED,
+                1,
+                "the event waited in the spool longer than maxAge; the Kafka producer failed with " + describe(error));
+          } else if (closing || halted) {
+            halt("shutdown reached while the Kafka producer retried: " + describe(error));
             context.shutdownReached(state.batch, 1, "shutdown reached while the Kafka producer retried: " + describe(error));
           } else {
             failed.add(sent);
             state.awaitingResend++;
             recovering = true;
-            replace |= sent.producerEpoch == producerEpoch;
           }
         }
         // After the run: a success resolved before this failure must not hide it from health.
@@ -491,6 +504,40 @@ final class KafkaTransport implements Transport {
       reason = null;
       count = 0;
     }
+  }
+
+  /**
+   * Shutdown gave up on a spooled record, which stays in the spool for the next start: nothing after
+   * it may be sent before it, so every record not handed over yet stays in the spool too, and the
+   * transport sends nothing more (the producer is closed, so what it holds is not written either).
+   */
+  private void halt(String detail) {
+    if (halted) {
+      return;
+    }
+    halted = true;
+    for (Sent sent : failed) {
+      sent.state.awaitingResend--;
+      context.shutdownReached(sent.state.batch, 1, detail);
+      report(sent.state);
+    }
+    failed.clear();
+    for (Sent sent : resend) {
+      sent.state.awaitingResend--;
+      context.shutdownReached(sent.state.batch, 1, detail);
+      report(sent.state);
+    }
+    resend.clear();
+    for (BatchState state : waiting) {
+      int left = state.batch.size() - state.next;
+      if (left > 0) {
+        state.next = state.batch.size();
+        context.shutdownReached(state.batch, left, detail);
+        report(state);
+      }
+    }
+    waiting.clear();
+    recovering = false;
   }
 
   /** Tells listeners about a batch once every one of its records is resolved. */

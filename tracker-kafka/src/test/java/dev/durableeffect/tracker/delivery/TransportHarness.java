@@ -24,12 +24,29 @@ public final class TransportHarness {
   /** {@code spooled}: as if a spool were configured, so retryable failures are retried forever. */
   public TransportHarness(boolean spooled, Runnable wake) {
     this.spooled = spooled;
+    SpoolSource spool =
+        new SpoolSource() {
+          @Override
+          public void resolved(SpoolRange range, int count) {}
+
+          @Override
+          public boolean expired(long appendedAtMillis) {
+            return expired;
+          }
+        };
     this.context =
         new TransportContext(
             counters,
             new RateLimitedLog(LoggerFactory.getLogger(TransportHarness.class), Duration.ofSeconds(30)),
             wake,
-            spooled ? (range, count) -> {} : null);
+            spooled ? spool : null);
+  }
+
+  private volatile boolean expired;
+
+  /** From now on, spooled events count as older than the spool's maxAge. */
+  public void expireSpooledEvents() {
+    expired = true;
   }
 
   public TransportContext context() {
@@ -40,9 +57,14 @@ public final class TransportHarness {
   public OutgoingBatch batch(List<SpoolRecord> records) {
     Ledger.Span span = counters.taken(accepted, records.size());
     accepted += records.size();
-    SpoolRange range = spooled ? new SpoolRange(spoolSequence, records.size()) : null;
+    if (!spooled) {
+      return new OutgoingBatch(records, span, null);
+    }
+    // As the engine does: written to the spool, then read back from it.
+    counters.spooled(span, records.size());
+    SpoolRange range = new SpoolRange(spoolSequence, records.size(), records.size());
     spoolSequence += records.size();
-    return new OutgoingBatch(records, span, range);
+    return new OutgoingBatch(records, null, range);
   }
 
   /** The accounting of every batch made so far. */

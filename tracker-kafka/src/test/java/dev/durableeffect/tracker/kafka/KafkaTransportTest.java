@@ -202,6 +202,48 @@ class KafkaTransportTest {
   }
 
   @Test
+  void withASpoolARecordPastMaxAgeIsDroppedAsExpiredInsteadOfSentAgain() {
+    TransportHarness harness = harness(true);
+    MockProducer<byte[], byte[]> second =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    ArrayDeque<MockProducer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(producer, second));
+    KafkaTrackerConfig config = config();
+    KafkaTransport transport =
+        new KafkaTransport(producers::poll, config, ProducerSettings.of(config), 100, harness.context());
+    transport.add(harness.batch(records("a")));
+    advance(transport);
+    harness.expireSpooledEvents();
+    producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
+    advance(transport);
+    assertThat(harness.stats().dropped(DropReason.EXPIRED)).isEqualTo(1);
+    assertThat(harness.stats().pending()).isZero();
+  }
+
+  @Test
+  void withASpoolShutdownKeepsAFailedRecordAndEverythingAfterItInTheSpoolAndSendsNothingMore() {
+    TransportHarness harness = harness(true);
+    MockProducer<byte[], byte[]> second =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    ArrayDeque<MockProducer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(producer, second));
+    KafkaTrackerConfig config = config();
+    KafkaTransport transport =
+        new KafkaTransport(producers::poll, config, ProducerSettings.of(config), 100, harness.context());
+    transport.add(harness.batch(records("a", "b")));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    transport.advance(System.nanoTime(), true, deadline);
+    producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
+    transport.advance(System.nanoTime(), true, deadline);
+    assertThat(producer.closed()).as("nothing it holds is written after the failed record").isTrue();
+    assertThat(transport.hasRoom()).isFalse();
+    producer.errorNext(new KafkaException("Producer is closed forcefully."));
+    transport.advance(System.nanoTime(), true, deadline);
+    assertThat(transport.idle()).isTrue();
+    assertThat(second.history()).isEmpty();
+    assertThat(harness.stats().dropped()).isZero();
+    assertThat(harness.stats().pending()).as("kept in the spool for the next start").isEqualTo(2);
+  }
+
+  @Test
   void withoutASpoolANonRetryableFailureIsRejectedAndTheProducerKept() {
     TransportHarness harness = harness(false);
     KafkaTransport transport = transport(harness, 100);

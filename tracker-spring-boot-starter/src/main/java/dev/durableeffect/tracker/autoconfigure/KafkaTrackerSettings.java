@@ -61,7 +61,8 @@ final class KafkaTrackerSettings {
                 .maxAttempts(properties.retry().maxAttempts())
                 .initialDelay(properties.retry().initialDelay())
                 .maxDelay(properties.retry().maxDelay())
-                .requestTimeout(properties.requestTimeout());
+                .requestTimeout(properties.requestTimeout())
+                .spool(HttpTrackerSettings.spool(properties.spool()));
         kafka.properties().forEach(builder::producerProperty);
         config = builder.build();
       } catch (InvalidSettingException e) {

@@ -183,6 +183,22 @@ class KafkaTrackerAutoConfigurationTest {
   }
 
   @Test
+  void theSpoolPropertiesApplyToTheKafkaTracker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) {
+    runner
+        .withPropertyValues(
+            "durable.tracker.kafka.bootstrap-servers=kafka:9092",
+            "durable.tracker.spool.directory=" + directory,
+            "durable.tracker.spool.max-age=2d")
+        .run(
+            context -> {
+              KafkaTracker tracker = context.getBean(KafkaTracker.class);
+              assertThat(tracker.config().spool()).isNotNull();
+              assertThat(tracker.config().spool().directory()).isEqualTo(directory);
+              assertThat(tracker.config().spool().maxAge()).isEqualTo(Duration.ofDays(2));
+            });
+  }
+
+  @Test
   void missingBootstrapServersFailStartupNamingTheProperty() {
     runner.run(
         context -> {

@@ -10,12 +10,14 @@ import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.event.BaseEvent;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEvents;
+import dev.durableeffect.tracker.spool.SpoolConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,6 +35,7 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka tracker against a real broker in this JVM. */
 class KafkaTrackerTest {
@@ -367,4 +370,46 @@ class KafkaTrackerTest {
       broker.restore();
     }
   }
+
+  @Test
+  void withASpoolEventsKeptWhileTheBrokerIsUnreachableArriveAfterARestartInOrder(@TempDir Path spool) {
+    String topic = broker.newTopic();
+    int workflows = 20;
+    int perWorkflow = 25;
+    int total = workflows * perWorkflow;
+    KafkaTrackerConfig config =
+        config(topic)
+            .shutdownTimeout(Duration.ofMillis(500))
+            .spool(SpoolConfig.builder(spool).syncInterval(Duration.ZERO).build())
+            .build();
+    broker.cut();
+    try {
+      KafkaTracker first = KafkaTracker.create(config);
+      for (int n = 0; n < perWorkflow; n++) {
+        for (int w = 0; w < workflows; w++) {
+          first.emit(step("wf-" + w, n));
+        }
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveryStatus().consecutiveFailures() > 0);
+      first.close();
+      TrackerStats kept = first.stats();
+      assertThat(kept.delivered()).isZero();
+      assertThat(kept.dropped()).isZero();
+      assertThat(kept.pending()).as("kept in the spool").isEqualTo(total);
+    } finally {
+      broker.restore();
+    }
+
+    try (KafkaTracker second = KafkaTracker.create(config)) {
+      assertThat(second.flush(Duration.ofSeconds(30))).isTrue();
+      TrackerStats stats = second.stats();
+      assertThat(stats.recovered()).isEqualTo(total);
+      assertThat(stats.delivered()).isEqualTo(total);
+      assertThat(stats.dropped()).isZero();
+      assertThat(stats.pending()).isZero();
+    }
+    List<ConsumerRecord<byte[], byte[]>> records = broker.read(topic, total, Duration.ofSeconds(30));
+    assertInOrder(sequences(records), workflows, perWorkflow);
+  }
+
 }

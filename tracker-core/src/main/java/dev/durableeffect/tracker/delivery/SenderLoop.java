@@ -52,6 +52,14 @@ import org.jspecify.annotations.Nullable;
  * flight come from earlier takes. So at most {@code maxQueueSize + 2 * maxBatchSize} events are
  * pending, every one of them counted.
  *
+ * <h2>With a disk spool</h2>
+ * Events are taken from the queue as soon as {@code batchSize} wait or the oldest has waited 200 ms
+ * (or {@code flushInterval}, if shorter), serialized and written to the spool by the {@link
+ * Spooler}, all of a take at once; batches are then read back from the spool whenever the
+ * transport has room and a batch is due (a full batch waits, the oldest unsent record is {@code
+ * flushInterval} old, a flush waits for them, the tracker is closing, or records were recovered at
+ * start). Written events leave the queue's ledger and stay pending in the spool until resolved.
+ *
  * <h2>Accounting</h2>
  * Every event taken from the queue belongs to a {@link Ledger.Span} and is resolved exactly once,
  * delivered or dropped, through the {@link TransportContext}. If anything escapes the loop (a bug, an error of

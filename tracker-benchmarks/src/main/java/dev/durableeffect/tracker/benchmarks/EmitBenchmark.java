@@ -5,6 +5,8 @@ import dev.durableeffect.tracker.InMemoryTracker;
 import dev.durableeffect.tracker.NoopTracker;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.http.Compression;
+import dev.durableeffect.tracker.kafka.KafkaTracker;
+import dev.durableeffect.tracker.kafka.KafkaTrackerConfig;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.logs.LogRecordProcessor;
@@ -46,7 +48,7 @@ public class EmitBenchmark {
   private static final int QUEUE = 1 << 24;
 
   @Param({
-    "http-healthy", "http-hanging", "http-healthy-spool", "http-hanging-spool",
+    "http-healthy", "http-hanging", "http-healthy-spool", "http-hanging-spool", "kafka-unreachable",
     "in-memory", "noop", "seed-healthy", "seed-failing", "otel-batch"
   })
   public String design;
@@ -71,6 +73,17 @@ public class EmitBenchmark {
           tracker = Designs.tracker(sink.url("/ingest"), Compression.GZIP, QUEUE, Duration.ZERO);
       case "http-healthy-spool", "http-hanging-spool" ->
           tracker = Designs.spooledTracker(sink.url("/ingest"), Compression.GZIP, QUEUE, Duration.ZERO);
+      // Nothing listens on port 9: the Kafka tracker finds no broker, like the hanging HTTP sink.
+      case "kafka-unreachable" ->
+          tracker =
+              KafkaTracker.create(
+                  KafkaTrackerConfig.builder()
+                      .bootstrapServers("127.0.0.1:9")
+                      .env("bench")
+                      .serviceKey("benchmarks")
+                      .maxQueueSize(QUEUE)
+                      .shutdownTimeout(Duration.ZERO)
+                      .build());
       case "in-memory" -> tracker = new InMemoryTracker();
       case "noop" -> tracker = new NoopTracker();
       case "seed-healthy" -> seed = new SeedStyleTracker(sink.url("/ingest"), 100, 3, Duration.ofMillis(1));

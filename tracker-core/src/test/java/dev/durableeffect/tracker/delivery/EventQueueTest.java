@@ -15,14 +15,18 @@ class EventQueueTest {
   @Test
   void holdsExactlyItsCapacityWhenThatIsNotAPowerOfTwo() {
     EventQueue queue = new EventQueue(3);
+    List<WorkflowEvent> offered = List.of(TestEvents.numbered(1), TestEvents.numbered(2), TestEvents.numbered(3));
 
-    assertThat(queue.offer(TestEvents.numbered(1))).isEqualTo(1);
-    assertThat(queue.offer(TestEvents.numbered(2))).isEqualTo(2);
-    assertThat(queue.offer(TestEvents.numbered(3))).isEqualTo(3);
+    assertThat(queue.offer(offered.get(0))).isEqualTo(1);
+    assertThat(queue.offer(offered.get(1))).isEqualTo(2);
+    assertThat(queue.offer(offered.get(2))).isEqualTo(3);
     assertThat(queue.offer(TestEvents.numbered(4))).isEqualTo(EventQueue.FULL);
     assertThat(queue.size()).isEqualTo(3);
     assertThat(queue.accepted()).isEqualTo(3);
     assertThat(queue.capacity()).isEqualTo(3);
+    List<WorkflowEvent> drained = new ArrayList<>();
+    assertThat(queue.drainTo(drained, 10)).isEqualTo(3);
+    assertThat(drained).containsExactlyElementsOf(offered);
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,7 @@ class SenderLoopTest {
     final List<String> deliveredIds = Collections.synchronizedList(new ArrayList<>());
     final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger forgets = new AtomicInteger();
+    final AtomicLong advances = new AtomicLong();
     @Nullable TransportContext context;
     volatile boolean delivering = true;
     volatile boolean room = true;
@@ -82,6 +84,7 @@ class SenderLoopTest {
 
     @Override
     public long advance(long nowNanos, boolean closing, long deadlineNanos) {
+      advances.incrementAndGet();
       RuntimeException failure = failNext;
       if (failure != null) {
         failNext = null;
@@ -415,5 +418,30 @@ class SenderLoopTest {
     events(2).forEach(loop::emit);
     loop.flush().get(20, TimeUnit.SECONDS);
     assertThat(loop.stats().delivered()).isEqualTo(4);
+  }
+
+  /**
+   * The loop turns once per wake-up: with nothing to do it parks (at most a second at a time), so
+   * in half a second it turns a few times, where a spinning loop turns thousands of times even on
+   * a loaded machine. The bound is far above what parking allows, so a slow machine cannot fail it.
+   */
+  @Test
+  void anIdleLoopAndALoopWaitingForAFullBatchParkInsteadOfSpinning() throws Exception {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    events(2).forEach(loop::emit);
+    loop.flush().get(20, TimeUnit.SECONDS);
+    long idleStart = loop.transport.advances.get();
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> loop.transport.advances.get() - idleStart < 50);
+
+    loop.emit(TestEvents.numbered(2));
+    long waitingStart = loop.transport.advances.get();
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> loop.transport.advances.get() - waitingStart < 50);
+    assertThat(loop.stats().pending()).isEqualTo(1);
   }
 }

@@ -41,6 +41,7 @@ final class HeldEndpoint implements AutoCloseable {
   private final AtomicInteger mostOpen = new AtomicInteger();
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean holding;
+  private volatile @org.jspecify.annotations.Nullable String retryAfter;
 
   HeldEndpoint() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -58,6 +59,12 @@ final class HeldEndpoint implements AutoCloseable {
     for (int status : statuses) {
       script.add(status);
     }
+    return this;
+  }
+
+  /** Sends {@code Retry-After: value} with every answer other than 200 from now on. */
+  HeldEndpoint retryAfter(String value) {
+    retryAfter = value;
     return this;
   }
 
@@ -105,6 +112,10 @@ final class HeldEndpoint implements AutoCloseable {
       } finally {
         // Closed before the answer goes out: the client may send its next request the moment it has it.
         open.decrementAndGet();
+      }
+      String pause = retryAfter;
+      if (pause != null && status != 200) {
+        exchange.getResponseHeaders().set("Retry-After", pause);
       }
       exchange.sendResponseHeaders(status, -1);
     } catch (InterruptedException e) {

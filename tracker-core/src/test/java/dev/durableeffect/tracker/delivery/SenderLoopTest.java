@@ -1,0 +1,447 @@
+package dev.durableeffect.tracker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.RateLimitedLog;
+import dev.durableeffect.tracker.TestEvents;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.event.WorkflowEvent;
+import dev.durableeffect.tracker.event.WorkflowEvents;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender loop driven directly, with a transport the test scripts and a log that writes every
+ * line (no rate limit), so that what is counted, dropped, logged and handed to the transport can be
+ * checked exactly. The flush interval is an hour: whatever is sent was sent for another reason than
+ * its age.
+ */
+class SenderLoopTest {
+
+  private static final Duration HOUR = Duration.ofHours(1);
+  private static final Pattern DROP_LINE = Pattern.compile("dropped (\\d+) events? \\((\\w+)\\)");
+
+  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.durableeffect.tracker.test.SenderLoopTest");
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final List<Loop> loops = new ArrayList<>();
+
+  SenderLoopTest() {
+    logs.start();
+    logger.addAppender(logs);
+    logger.setLevel(Level.INFO);
+  }
+
+  @AfterEach
+  void stopLoops() {
+    for (Loop loop : loops) {
+      loop.abortIfRunning();
+    }
+    logger.detachAppender(logs);
+  }
+
+  /** A transport that holds what it is given and delivers it when the test says so. */
+  static final class ScriptedTransport implements Transport {
+    private final ArrayDeque<OutgoingBatch> held = new ArrayDeque<>();
+    final List<String> deliveredIds = Collections.synchronizedList(new ArrayList<>());
+    final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger forgets = new AtomicInteger();
+    final AtomicLong advances = new AtomicLong();
+    @Nullable TransportContext context;
+    volatile boolean delivering = true;
+    volatile boolean room = true;
+    volatile @Nullable RuntimeException failNext;
+
+    @Override
+    public boolean hasRoom() {
+      return room && held.size() < 2;
+    }
+
+    @Override
+    public void add(OutgoingBatch batch) {
+      batchSizes.add(batch.size());
+      held.addLast(batch);
+    }
+
+    @Override
+    public long advance(long nowNanos, boolean closing, long deadlineNanos) {
+      advances.incrementAndGet();
+      RuntimeException failure = failNext;
+      if (failure != null) {
+        failNext = null;
+        throw failure;
+      }
+      if (delivering) {
+        OutgoingBatch batch;
+        while ((batch = held.pollFirst()) != null) {
+          for (int i = 0; i < batch.size(); i++) {
+            deliveredIds.add(batch.eventId(i));
+          }
+          context.delivered(batch, batch.size());
+        }
+      }
+      return NO_TIMER;
+    }
+
+    @Override
+    public boolean idle() {
+      return held.isEmpty();
+    }
+
+    @Override
+    public void forget() {
+      forgets.incrementAndGet();
+      held.clear();
+    }
+
+    @Override
+    public void close() {}
+
+    /** Lets the loop deliver what it holds from now on. */
+    void deliver() {
+      delivering = true;
+      context.wake();
+    }
+  }
+
+  /** The loop on its own thread, with the engine's queue, counters and flush waiters. */
+  final class Loop {
+    final EventQueue queue;
+    final DeliveryCounters counters = new DeliveryCounters(Clock.systemUTC());
+    final FlushWaiters waiters = new FlushWaiters();
+    final ScriptedTransport transport = new ScriptedTransport();
+    final SenderLoop loop;
+    final Thread thread;
+    long accepted = -1;
+
+    Loop(int maxQueueSize, int batchSize, int maxEventBytes) {
+      queue = new EventQueue(maxQueueSize);
+      EngineSettings settings =
+          new EngineSettings(
+              "test", "svc", maxQueueSize, batchSize, batchSize, HOUR, maxEventBytes, 1024 * 1024,
+              Duration.ofSeconds(5), "test-sender", "scripted", null);
+      loop =
+          new SenderLoop(
+              settings,
+              queue,
+              counters,
+              waiters,
+              context -> {
+                transport.context = context;
+                return transport;
+              },
+              null,
+              new RateLimitedLog(logger, Duration.ZERO));
+      thread = new Thread(loop, "sender-loop-test");
+      thread.setDaemon(true);
+      thread.start();
+      loops.add(this);
+    }
+
+    /** What {@link DeliveryEngine#emit} does. */
+    void emit(@Nullable WorkflowEvent event) {
+      if (event == null) {
+        counters.refused(DropReason.INVALID);
+        return;
+      }
+      long depth = queue.offer(event);
+      if (depth < 0) {
+        counters.refused(depth == EventQueue.FULL ? DropReason.QUEUE_FULL : DropReason.CLOSED);
+        return;
+      }
+      loop.nudge(depth);
+    }
+
+    /** What {@link DeliveryEngine#flush} does without a spool. */
+    CompletableFuture<Void> flush() {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      waiters.add(queue.accepted(), done);
+      waiters.completeUpTo(counters.watermark());
+      loop.wake();
+      return done;
+    }
+
+    /** Starts closing with {@code timeout} to deliver; the loop stops by itself. */
+    void beginClose(Duration timeout) {
+      accepted = queue.close();
+      loop.beginClose(accepted, System.nanoTime() + timeout.toNanos());
+    }
+
+    void awaitStopped() throws InterruptedException {
+      thread.join(TimeUnit.SECONDS.toMillis(20));
+      assertThat(thread.isAlive()).as("sender thread stopped").isFalse();
+    }
+
+    TrackerStats stats() {
+      return counters.snapshot(queue.accepted());
+    }
+
+    void abortIfRunning() {
+      if (thread.isAlive()) {
+        loop.beginClose(queue.close(), System.nanoTime());
+        loop.abort();
+      }
+    }
+  }
+
+  private List<String> messages() {
+    synchronized (logs.list) {
+      return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  /** The events the drop lines of {@code reason} name, added up. */
+  private long loggedDrops(DropReason reason) {
+    long sum = 0;
+    for (String message : messages()) {
+      Matcher matcher = DROP_LINE.matcher(message);
+      if (matcher.find() && matcher.group(2).equals(reason.name())) {
+        sum += Long.parseLong(matcher.group(1));
+      }
+    }
+    return sum;
+  }
+
+  private static List<String> ids(List<WorkflowEvent> events) {
+    return events.stream().map(e -> e.base().eventId()).toList();
+  }
+
+  private static List<WorkflowEvent> events(int count) {
+    List<WorkflowEvent> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      events.add(TestEvents.numbered(i));
+    }
+    return events;
+  }
+
+  @Test
+  void aFlushTakesEventsBelowABatchAndCompletesOnceTheyAreDeliveredInEmitOrder() throws Exception {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    List<WorkflowEvent> events = events(25);
+    events.forEach(loop::emit);
+
+    loop.flush().get(20, TimeUnit.SECONDS);
+
+    assertThat(loop.transport.deliveredIds).containsExactlyElementsOf(ids(events));
+    assertThat(loop.transport.batchSizes).allSatisfy(size -> assertThat(size).isBetween(1, 10));
+    assertThat(loop.stats().delivered()).isEqualTo(25);
+    assertThat(loop.stats().pending()).isZero();
+  }
+
+  @Test
+  void aFlushWaitsUntilTheTransportHasDeliveredAndCompletesThen() throws Exception {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    loop.transport.delivering = false;
+    events(3).forEach(loop::emit);
+    CompletableFuture<Void> flushed = loop.flush();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.batchSizes.size() == 1);
+    assertThat(flushed).isNotDone();
+
+    loop.transport.deliver();
+
+    flushed.get(20, TimeUnit.SECONDS);
+    assertThat(loop.stats().delivered()).isEqualTo(3);
+  }
+
+  @Test
+  void aFullBatchIsSentWithoutAFlushLongBeforeTheInterval() {
+    Loop loop = new Loop(100, 5, 64 * 1024);
+    events(5).forEach(loop::emit);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 5);
+    assertThat(loop.transport.batchSizes).containsExactly(5);
+  }
+
+  @Test
+  void closingSendsWhatIsBelowABatchAndStops() throws Exception {
+    Loop loop = new Loop(100, 50, 64 * 1024);
+    events(7).forEach(loop::emit);
+
+    loop.beginClose(Duration.ofSeconds(30));
+    loop.awaitStopped();
+
+    assertThat(loop.stats().delivered()).isEqualTo(7);
+    assertThat(loop.transport.forgets).hasValue(0);
+    assertThat(loop.counters.closeOut(loop.accepted)).isZero();
+    assertThat(loggedDrops(DropReason.CLOSED)).isZero();
+  }
+
+  @Test
+  void atTheShutdownDeadlineAHungSendIsForgottenAndItsEventsCountedAndLoggedAsClosed() throws Exception {
+    Loop loop = new Loop(100, 4, 64 * 1024);
+    loop.transport.delivering = false;
+    events(4).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.batchSizes.size() == 1);
+    events(2).forEach(loop::emit);
+
+    loop.beginClose(Duration.ofMillis(200));
+    loop.awaitStopped();
+
+    assertThat(loop.transport.forgets).hasValue(1);
+    assertThat(loop.stats().dropped(DropReason.CLOSED)).isEqualTo(6);
+    assertThat(loop.stats().pending()).isZero();
+    assertThat(messages()).contains("durable-tracker: dropped 6 events (CLOSED): shutdown timeout reached");
+    assertThat(loop.counters.closeOut(loop.accepted)).isZero();
+  }
+
+  @Test
+  void aDeadlineReachedWithNothingHeldLogsNoDrop() throws Exception {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    events(3).forEach(loop::emit);
+    loop.flush().get(20, TimeUnit.SECONDS);
+
+    loop.beginClose(Duration.ZERO);
+    loop.awaitStopped();
+
+    assertThat(loop.stats().delivered()).isEqualTo(3);
+    assertThat(messages()).noneMatch(m -> m.contains("dropped"));
+  }
+
+  @Test
+  void abortStopsTheLoopBeforeTheDeadlineAndDropsWhatItHeldAsClosed() throws Exception {
+    Loop loop = new Loop(100, 3, 64 * 1024);
+    loop.transport.delivering = false;
+    events(3).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.batchSizes.size() == 1);
+
+    loop.beginClose(HOUR);
+    loop.loop.abort();
+    loop.awaitStopped();
+
+    assertThat(loop.transport.forgets).hasValue(1);
+    assertThat(loop.stats().dropped(DropReason.CLOSED)).isEqualTo(3);
+    assertThat(messages()).contains("durable-tracker: dropped 3 events (CLOSED): shutdown timeout reached");
+  }
+
+  @Test
+  void aFailureOfTheLoopDropsWhatItHeldAsInternalErrorLogsItAndGoesOn() throws Exception {
+    Loop loop = new Loop(100, 3, 64 * 1024);
+    loop.transport.delivering = false;
+    events(3).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.batchSizes.size() == 1);
+
+    loop.transport.failNext = new IllegalStateException("transport bug");
+    loop.transport.deliver();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().dropped(DropReason.INTERNAL_ERROR) == 3);
+
+    assertThat(loop.transport.forgets).hasValue(1);
+    assertThat(loop.counters.watermark()).isEqualTo(3);
+    assertThat(messages())
+        .contains(
+            "durable-tracker: dropped 3 events (INTERNAL_ERROR): the sender failed with java.lang.IllegalStateException",
+            "durable-tracker: the sender failed; it keeps running");
+    List<WorkflowEvent> later = events(2);
+    later.forEach(loop::emit);
+    loop.flush().get(20, TimeUnit.SECONDS);
+    assertThat(loop.transport.deliveredIds).containsExactlyElementsOf(ids(later));
+    assertThat(loop.stats().delivered()).isEqualTo(2);
+    assertThat(loop.stats().pending()).isZero();
+  }
+
+  @Test
+  void anEventOverMaxEventBytesIsDroppedCountedAndLoggedWhileItsNeighboursGo() throws Exception {
+    Loop loop = new Loop(100, 10, 2048);
+    WorkflowEvent huge =
+        TestEvents.workflowStarted(WorkflowEvents.createBaseEvent("wf-huge", "test", "exec"), "x".repeat(10_000));
+    List<WorkflowEvent> small = events(2);
+    loop.emit(small.get(0));
+    loop.emit(huge);
+    loop.emit(small.get(1));
+
+    loop.flush().get(20, TimeUnit.SECONDS);
+
+    assertThat(loop.transport.deliveredIds).containsExactlyElementsOf(ids(small));
+    assertThat(loop.stats().dropped(DropReason.TOO_LARGE)).isEqualTo(1);
+    assertThat(loggedDrops(DropReason.TOO_LARGE)).isEqualTo(1);
+    assertThat(loop.stats().pending()).isZero();
+  }
+
+  @Test
+  void refusalsAreLoggedByTheLoopEachCountedOnceWithItsReason() throws Exception {
+    Loop loop = new Loop(2, 10, 64 * 1024);
+    loop.transport.room = false;
+    events(5).forEach(loop::emit);
+    loop.emit(null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loggedDrops(DropReason.QUEUE_FULL) == 3);
+    assertThat(messages())
+        .anyMatch(m -> m.matches("durable-tracker: dropped \\d events \\(QUEUE_FULL\\): the queue held maxQueueSize=2 events"));
+    events(2).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loggedDrops(DropReason.QUEUE_FULL) == 5);
+    loop.queue.close();
+    loop.emit(TestEvents.numbered(99));
+    await().atMost(Duration.ofSeconds(20)).until(() -> loggedDrops(DropReason.CLOSED) == 1);
+
+    loop.transport.room = true;
+    loop.beginClose(Duration.ofSeconds(30));
+    loop.awaitStopped();
+
+    assertThat(loop.stats().delivered()).isEqualTo(2);
+    assertThat(loggedDrops(DropReason.QUEUE_FULL)).isEqualTo(5);
+    assertThat(loggedDrops(DropReason.INVALID)).isEqualTo(1);
+    assertThat(loggedDrops(DropReason.CLOSED)).isEqualTo(1);
+    assertThat(messages()).noneMatch(m -> m.contains("dropped 0 "));
+    assertThat(messages())
+        .contains(
+            "durable-tracker: dropped 1 events (INVALID): the event was null",
+            "durable-tracker: dropped 1 events (CLOSED): the tracker is closed");
+  }
+
+  @Test
+  void anInterruptOfTheSenderIsLoggedAndTheLoopGoesOn() throws Exception {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    events(2).forEach(loop::emit);
+    loop.flush().get(20, TimeUnit.SECONDS);
+    assertThat(messages()).noneMatch(m -> m.contains("interrupted"));
+
+    loop.thread.interrupt();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages().stream().anyMatch(m -> m.contains("interrupted")));
+    events(2).forEach(loop::emit);
+    loop.flush().get(20, TimeUnit.SECONDS);
+    assertThat(loop.stats().delivered()).isEqualTo(4);
+  }
+
+  /**
+   * The loop turns once per wake-up: with nothing to do it parks (at most a second at a time), so
+   * in half a second it turns a few times, where a spinning loop turns thousands of times even on
+   * a loaded machine. The bound is far above what parking allows, so a slow machine cannot fail it.
+   */
+  @Test
+  void anIdleLoopAndALoopWaitingForAFullBatchParkInsteadOfSpinning() throws Exception {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    events(2).forEach(loop::emit);
+    loop.flush().get(20, TimeUnit.SECONDS);
+    long idleStart = loop.transport.advances.get();
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> loop.transport.advances.get() - idleStart < 50);
+
+    loop.emit(TestEvents.numbered(2));
+    long waitingStart = loop.transport.advances.get();
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> loop.transport.advances.get() - waitingStart < 50);
+    assertThat(loop.stats().pending()).isEqualTo(1);
+  }
+}

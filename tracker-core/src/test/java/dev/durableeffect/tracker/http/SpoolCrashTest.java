@@ -80,8 +80,12 @@ class SpoolCrashTest {
   void eventsEmittedASecondBeforeSigkillAreDeliveredAfterTheNextStart(Damage damage) throws Exception {
     Process child = start(DOWN, EVENTS, "hang", null);
     awaitLine(child, "EMITTED");
-    // The guarantee's premise: emit returned at least one second before the kill.
-    Thread.sleep(1_000);
+    // The guarantee's premise: emit returned at least one second before the kill, and the child is
+    // still running then (it did not end on its own).
+    await()
+        .pollDelay(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(child::isAlive);
     child.destroyForcibly(); // SIGKILL
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).isEqualTo(137);
@@ -125,7 +129,11 @@ class SpoolCrashTest {
   void aSecondProcessCannotTakeTheDirectoryWhileTheFirstHoldsIt() throws Exception {
     Process child = start(DOWN, 10, "hang", null);
     awaitLine(child, "EMITTED");
-    Thread.sleep(1_000); // the events are in the spool by now
+    // Once every event has left the queue, one second more puts them in the spool.
+    await()
+        .pollDelay(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(child::isAlive);
 
     assertThatThrownBy(this::tracker)
         .isInstanceOf(IllegalStateException.class)

@@ -41,8 +41,9 @@ class CrashAndRestartTest {
       Process child = startChild(sink.endpoint());
       try {
         awaitEmitted(child);
-        // The guarantee's premise: every emit returned at least one second before the kill.
-        Thread.sleep(1_000);
+        // The guarantee's premise: every emit returned at least one second before the kill, and the
+        // child is still running then.
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(child::isAlive);
       } finally {
         child.destroyForcibly(); // SIGKILL, mid-storm
       }

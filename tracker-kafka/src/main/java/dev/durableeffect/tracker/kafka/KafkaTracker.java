@@ -1,16 +1,11 @@
 package dev.durableeffect.tracker.kafka;
 
 import dev.durableeffect.tracker.DropReason;
-import dev.durableeffect.tracker.TrackerStats;
-import dev.durableeffect.tracker.delivery.DeliveringTracker;
 import dev.durableeffect.tracker.delivery.DeliveryEngine;
 import dev.durableeffect.tracker.delivery.EngineSettings;
-import dev.durableeffect.tracker.event.WorkflowEvent;
-import dev.durableeffect.tracker.http.DeliveryStatus;
+import dev.durableeffect.tracker.delivery.EngineTracker;
 import dev.durableeffect.tracker.http.HttpBatchTrackerConfig;
-import dev.durableeffect.tracker.http.SendListener;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -38,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * first, in emit order, through a new producer. A record whose acknowledgement was lost then
  * arrives twice, with the same {@code eventId}.
  */
-public final class KafkaTracker implements DeliveringTracker {
+public final class KafkaTracker extends EngineTracker {
 
   /** Most records in flight per batch taken from the queue; twice this many in flight at most. */
   static final int MAX_BATCH_SIZE = 2_000;
@@ -48,11 +43,10 @@ public final class KafkaTracker implements DeliveringTracker {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final KafkaTrackerConfig config;
-  private final DeliveryEngine engine;
 
   private KafkaTracker(KafkaTrackerConfig config, DeliveryEngine engine) {
+    super(engine);
     this.config = config;
-    this.engine = engine;
   }
 
   /**
@@ -126,71 +120,9 @@ public final class KafkaTracker implements DeliveringTracker {
     return cause;
   }
 
-  @Override
-  public void emit(@Nullable WorkflowEvent event) {
-    engine.emit(event);
-  }
-
-  /** Completes once every event accepted before this call is acknowledged by the broker or dropped. */
-  @Override
-  public CompletableFuture<Void> flush() {
-    return engine.flush();
-  }
-
-  @Override
-  public long pending() {
-    return engine.pending();
-  }
-
-  @Override
-  public TrackerStats stats() {
-    return engine.stats();
-  }
-
-  /** How delivery has been going: last acknowledgement, last failure and its reason. */
-  @Override
-  public DeliveryStatus deliveryStatus() {
-    return engine.deliveryStatus();
-  }
-
-  /** Events waiting in the queue (not counting those handed to the producer). */
-  @Override
-  public long queueSize() {
-    return engine.queueSize();
-  }
-
-  @Override
-  public int queueCapacity() {
-    return config.maxQueueSize();
-  }
-
-  /**
-   * Observes every batch of records from now on, once all of its records are resolved, for metrics:
-   * status 0, outcome {@code SUCCESS} when all were acknowledged, else {@code REJECTED}.
-   */
-  @Override
-  public void addSendListener(SendListener listener) {
-    engine.addSendListener(listener);
-  }
-
-  /** {@code Kafka topic <topic> at <bootstrapServers>}. */
-  @Override
-  public String destination() {
-    return destination(config);
-  }
-
   /** The configuration this tracker runs with. */
   public KafkaTrackerConfig config() {
     return config;
-  }
-
-  /**
-   * Stops intake, delivers what it can within {@code shutdownTimeout}, counts what is left as
-   * dropped ({@link DropReason#CLOSED}) and closes the producer. Idempotent; never throws.
-   */
-  @Override
-  public void close() {
-    engine.close();
   }
 
   @Override

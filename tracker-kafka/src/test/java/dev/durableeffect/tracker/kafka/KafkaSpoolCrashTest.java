@@ -1,6 +1,7 @@
 package dev.durableeffect.tracker.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +42,8 @@ class KafkaSpoolCrashTest {
       Process child = startChild("127.0.0.1:9", topic);
       try {
         awaitEmitted(child);
-        Thread.sleep(1_000); // the guarantee's premise: one second after the last emit
+        // The guarantee's premise: one second after the last emit, the child still running.
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(child::isAlive);
       } finally {
         child.destroyForcibly(); // SIGKILL
       }

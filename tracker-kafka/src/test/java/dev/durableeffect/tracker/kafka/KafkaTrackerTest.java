@@ -391,6 +391,9 @@ class KafkaTrackerTest {
         }
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveryStatus().consecutiveFailures() > 0);
+      // What health and the spool gauges read.
+      assertThat(first.spoolStatus()).isNotNull();
+      assertThat(first.spoolStatus().directory()).isEqualTo(spool.toAbsolutePath().normalize());
       first.close();
       TrackerStats kept = first.stats();
       assertThat(kept.delivered()).isZero();

@@ -67,12 +67,12 @@ class SampleAppTest {
   }
 
   private JsonNode post(String path) throws Exception {
-    return MAPPER.readTree(client.post().uri(path).retrieve().bodyToMono(String.class).block());
+    return MAPPER.readTree(client.post().uri(path).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(30)));
   }
 
   private List<JsonNode> events(String workflowId) throws Exception {
     String body = client.get().uri(b -> b.path("/api/events").queryParam("workflowId", workflowId).build())
-        .retrieve().bodyToMono(String.class).block();
+        .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(30));
     List<JsonNode> events = new ArrayList<>();
     MAPPER.readTree(body).forEach(events::add);
     return events;
@@ -136,7 +136,7 @@ class SampleAppTest {
     String body = client.post().uri("/api/workflows/teleport").exchangeToMono(r -> {
       assertThat(r.statusCode().value()).isEqualTo(404);
       return r.bodyToMono(String.class);
-    }).block();
+    }).block(Duration.ofSeconds(30));
 
     JsonNode json = MAPPER.readTree(body);
     assertThat(json.get("error").asText()).contains("teleport");
@@ -233,7 +233,7 @@ class SampleAppTest {
       String body = client.post().uri("/api/collector/fault?" + query).exchangeToMono(r -> {
         assertThat(r.statusCode().value()).as(query).isEqualTo(400);
         return r.bodyToMono(String.class);
-      }).block();
+      }).block(Duration.ofSeconds(30));
       assertThat(body).contains(query.contains("explode") ? "mode must be fail or hang" : "seconds must be between 1 and 300");
     }
   }
@@ -252,11 +252,11 @@ class SampleAppTest {
   }
 
   private JsonNode panel() throws Exception {
-    return MAPPER.readTree(client.get().uri("/api/tracker").retrieve().bodyToMono(String.class).block());
+    return MAPPER.readTree(client.get().uri("/api/tracker").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(30)));
   }
 
   private JsonNode delete(String path) throws Exception {
-    return MAPPER.readTree(client.delete().uri(path).retrieve().bodyToMono(String.class).block());
+    return MAPPER.readTree(client.delete().uri(path).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(30)));
   }
 
   @Test
@@ -298,7 +298,7 @@ class SampleAppTest {
             throw new IllegalStateException(e);
           }
         }))
-        .block();
+        .block(Duration.ofSeconds(30));
   }
 
   private static byte[] gzip(byte[] body) throws Exception {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -200,16 +201,26 @@ final class HttpSender {
     }
     // The request's own timeout bounds connect and headers; this one the whole exchange.
     // Interrupting the call makes the client abort the exchange.
-    return answer
-        .completeOnTimeout(TIMED_OUT, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenApply(
-            response -> {
-              if (response != TIMED_OUT) {
-                return response;
-              }
-              call.cancel(true);
-              return failure(new TimeoutException(), timeout);
-            });
+    CompletableFuture<Response> result =
+        answer
+            .completeOnTimeout(TIMED_OUT, timeout.toNanos(), TimeUnit.NANOSECONDS)
+            .thenApply(
+                response -> {
+                  if (response != TIMED_OUT) {
+                    return response;
+                  }
+                  call.cancel(true);
+                  return failure(new TimeoutException(), timeout);
+                });
+    // Cancelling a dependent stage does not reach its source: a request the engine gives up
+    // (Lane.forget) is aborted here, not left running until its timeout.
+    result.whenComplete(
+        (response, error) -> {
+          if (error instanceof CancellationException) {
+            call.cancel(true);
+          }
+        });
+    return result;
   }
 
   /**

@@ -71,7 +71,8 @@ final class SenderLoop implements Runnable {
   private static final long NONE = Long.MIN_VALUE;
   /** With a spool, the longest an event waits in the queue before it is written to disk. */
   private static final long SPOOL_WRITE_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
-  private static final long IDLE_PARK_NANOS = Duration.ofSeconds(1).toNanos();
+  /** The longest the thread parks: the timer that logs refusals counted on callers' threads. */
+  static final long MAX_PARK_NANOS = Duration.ofSeconds(1).toNanos();
   /** How long the thread parks while a producer finishes publishing a slot it claimed. */
   private static final long PUBLICATION_PARK_NANOS = Duration.ofNanos(50_000).toNanos();
   private static final int PUBLICATION_SPINS = 128;
@@ -98,6 +99,7 @@ final class SenderLoop implements Runnable {
   private final @Nullable Spooler spooler;
   private final EnumMap<DropReason, Long> reportedRefusals = new EnumMap<>(DropReason.class);
   private final BatchAssembler.Drops drops;
+  private final long maxParkNanos;
 
   private final PaddedSequence sleepState = new PaddedSequence();
   private volatile @Nullable Thread thread;
@@ -119,6 +121,23 @@ final class SenderLoop implements Runnable {
       Transport.Factory transports,
       @Nullable Spooler spooler,
       RateLimitedLog log) {
+    this(settings, queue, counters, waiters, transports, spooler, log, MAX_PARK_NANOS);
+  }
+
+  /**
+   * With the longest park given: tests set it to an hour, so that a wake-up the protocol owes (a
+   * producer's, a flush's, a transport's timer) is never made up for by the periodic one.
+   */
+  SenderLoop(
+      EngineSettings settings,
+      EventQueue queue,
+      DeliveryCounters counters,
+      FlushWaiters waiters,
+      Transport.Factory transports,
+      @Nullable Spooler spooler,
+      RateLimitedLog log,
+      long maxParkNanos) {
+    this.maxParkNanos = maxParkNanos;
     this.queue = queue;
     this.counters = counters;
     this.waiters = waiters;
@@ -343,7 +362,7 @@ final class SenderLoop implements Runnable {
   }
 
   private void park(long now, long timer, long depth, boolean closingNow, long deadline) {
-    long until = now + IDLE_PARK_NANOS;
+    long until = now + maxParkNanos;
     if (timer != Transport.NO_TIMER && timer - until < 0) {
       until = timer;
     }

@@ -64,12 +64,17 @@ class SenderLoopTest {
     private final ArrayDeque<OutgoingBatch> held = new ArrayDeque<>();
     final List<String> deliveredIds = Collections.synchronizedList(new ArrayList<>());
     final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+    /** The {@code nanoTime} the loop passed to the turn that delivered each batch. */
+    final List<Long> deliveredAt = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger forgets = new AtomicInteger();
     final AtomicLong advances = new AtomicLong();
     @Nullable TransportContext context;
     volatile boolean delivering = true;
     volatile boolean room = true;
     volatile @Nullable RuntimeException failNext;
+    volatile boolean failAlways;
+    /** While set, held batches are delivered only from this {@code nanoTime} on, which is the timer returned. */
+    volatile long holdUntil = NO_TIMER;
 
     @Override
     public boolean hasRoom() {
@@ -90,12 +95,20 @@ class SenderLoopTest {
         failNext = null;
         throw failure;
       }
+      if (failAlways) {
+        throw new IllegalStateException("transport bug on every turn");
+      }
+      long until = holdUntil;
+      if (until != NO_TIMER && !held.isEmpty() && nowNanos - until < 0) {
+        return until;
+      }
       if (delivering) {
         OutgoingBatch batch;
         while ((batch = held.pollFirst()) != null) {
           for (int i = 0; i < batch.size(); i++) {
             deliveredIds.add(batch.eventId(i));
           }
+          deliveredAt.add(nowNanos);
           context.delivered(batch, batch.size());
         }
       }
@@ -133,11 +146,16 @@ class SenderLoopTest {
     final Thread thread;
     long accepted = -1;
 
+    /** A loop with a flush interval of an hour that parks up to an hour: only a wake-up moves it. */
     Loop(int maxQueueSize, int batchSize, int maxEventBytes) {
+      this(maxQueueSize, batchSize, maxEventBytes, HOUR, HOUR);
+    }
+
+    Loop(int maxQueueSize, int batchSize, int maxEventBytes, Duration flushInterval, Duration maxPark) {
       queue = new EventQueue(maxQueueSize);
       EngineSettings settings =
           new EngineSettings(
-              "test", "svc", maxQueueSize, batchSize, batchSize, HOUR, maxEventBytes, 1024 * 1024,
+              "test", "svc", maxQueueSize, batchSize, batchSize, flushInterval, maxEventBytes, 1024 * 1024,
               Duration.ofSeconds(5), "test-sender", "scripted", null);
       loop =
           new SenderLoop(
@@ -150,7 +168,8 @@ class SenderLoopTest {
                 return transport;
               },
               null,
-              new RateLimitedLog(logger, Duration.ZERO));
+              new RateLimitedLog(logger, Duration.ZERO),
+              maxPark.toNanos());
       thread = new Thread(loop, "sender-loop-test");
       thread.setDaemon(true);
       thread.start();
@@ -184,6 +203,11 @@ class SenderLoopTest {
     void beginClose(Duration timeout) {
       accepted = queue.close();
       loop.beginClose(accepted, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Waits until the sender thread parks (nothing in these tests parks it but the loop's own park). */
+    void awaitParked() {
+      await().atMost(Duration.ofSeconds(20)).until(() -> thread.getState() == Thread.State.TIMED_WAITING);
     }
 
     void awaitStopped() throws InterruptedException {
@@ -323,7 +347,11 @@ class SenderLoopTest {
     events(3).forEach(loop::emit);
     await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.batchSizes.size() == 1);
 
+    long turns = loop.transport.advances.get();
     loop.beginClose(HOUR);
+    // Parked again after a turn that saw the close: only abort's own wake-up can stop it now.
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.advances.get() > turns);
+    loop.awaitParked();
     loop.loop.abort();
     loop.awaitStopped();
 
@@ -377,7 +405,8 @@ class SenderLoopTest {
 
   @Test
   void refusalsAreLoggedByTheLoopEachCountedOnceWithItsReason() throws Exception {
-    Loop loop = new Loop(2, 10, 64 * 1024);
+    // Refusals wake nobody: the loop logs them on its periodic wake-up, at most a second apart.
+    Loop loop = new Loop(2, 10, 64 * 1024, HOUR, Duration.ofNanos(SenderLoop.MAX_PARK_NANOS));
     loop.transport.room = false;
     events(5).forEach(loop::emit);
     loop.emit(null);
@@ -443,5 +472,66 @@ class SenderLoopTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> loop.transport.advances.get() - waitingStart < 50);
     assertThat(loop.stats().pending()).isEqualTo(1);
+  }
+
+  // The loops below park up to an hour: each wake-up the protocol promises must happen, since the
+  // periodic one would come too late for the test's twenty seconds.
+
+  @Test
+  void anIdleSenderIsWokenByTheFirstEventAndSendsItOnceItIsFlushIntervalOld() {
+    Loop loop = new Loop(100, 10, 64 * 1024, Duration.ofMillis(300), HOUR);
+    loop.awaitParked();
+
+    long emitted = System.nanoTime();
+    loop.emit(TestEvents.numbered(1));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 1);
+    assertThat(loop.transport.deliveredAt.get(0) - emitted)
+        .as("nanos from the emit to the turn that sent it: not before the flush interval")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+  }
+
+  @Test
+  void aSenderWaitingForAFullBatchIsWokenByTheEventThatCompletesIt() {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    loop.emit(TestEvents.numbered(0));
+    loop.awaitParked();
+    events(8).forEach(loop::emit);
+    assertThat(loop.stats().delivered()).isZero();
+
+    loop.emit(TestEvents.numbered(9));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 10);
+    assertThat(loop.transport.batchSizes).containsExactly(10);
+  }
+
+  @Test
+  void aTimerOfTheTransportWakesTheSender() {
+    Loop loop = new Loop(100, 5, 64 * 1024);
+    long from = System.nanoTime();
+    loop.transport.holdUntil = from + Duration.ofMillis(300).toNanos();
+
+    events(5).forEach(loop::emit);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 5);
+    assertThat(loop.transport.deliveredAt.get(0) - from).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+  }
+
+  @Test
+  void aLoopThatFailsOnEveryTurnPausesBetweenTurnsInsteadOfSpinning() {
+    Loop loop = new Loop(100, 10, 64 * 1024);
+    events(2).forEach(loop::emit);
+    loop.transport.failAlways = true;
+    loop.loop.wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.advances.get() > 3);
+
+    // A pause of 10 ms a failure allows 50 turns in half a second; a loop without it turns
+    // thousands of times.
+    long start = loop.transport.advances.get();
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> loop.transport.advances.get() - start < 200);
+    loop.transport.failAlways = false;
   }
 }

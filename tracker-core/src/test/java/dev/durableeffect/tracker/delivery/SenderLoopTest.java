@@ -534,4 +534,22 @@ class SenderLoopTest {
         .until(() -> loop.transport.advances.get() - start < 200);
     loop.transport.failAlways = false;
   }
+
+  @Test
+  void noEventIsTakenWhileTheTransportHasNoRoom() {
+    Loop loop = new Loop(100, 2, 64 * 1024);
+    loop.transport.room = false;
+    long turns = loop.transport.advances.get();
+    events(6).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.advances.get() > turns);
+    loop.awaitParked();
+
+    assertThat(loop.transport.batchSizes).isEmpty();
+    assertThat(loop.queue.size()).isEqualTo(6);
+
+    loop.transport.room = true;
+    loop.loop.wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 6);
+    assertThat(loop.transport.batchSizes).containsExactly(2, 2, 2);
+  }
 }

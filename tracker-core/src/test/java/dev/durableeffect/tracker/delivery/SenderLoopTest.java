@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.HandClockLog;
 import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.TestEvents;
 import dev.durableeffect.tracker.TrackerStats;
@@ -152,6 +153,10 @@ class SenderLoopTest {
     }
 
     Loop(int maxQueueSize, int batchSize, int maxEventBytes, Duration flushInterval, Duration maxPark) {
+      this(maxQueueSize, batchSize, maxEventBytes, flushInterval, maxPark, new RateLimitedLog(logger, Duration.ZERO));
+    }
+
+    Loop(int maxQueueSize, int batchSize, int maxEventBytes, Duration flushInterval, Duration maxPark, RateLimitedLog log) {
       queue = new EventQueue(maxQueueSize);
       EngineSettings settings =
           new EngineSettings(
@@ -168,7 +173,7 @@ class SenderLoopTest {
                 return transport;
               },
               null,
-              new RateLimitedLog(logger, Duration.ZERO),
+              log,
               maxPark.toNanos());
       thread = new Thread(loop, "sender-loop-test");
       thread.setDaemon(true);
@@ -551,5 +556,30 @@ class SenderLoopTest {
     loop.loop.wake();
     await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 6);
     assertThat(loop.transport.batchSizes).containsExactly(2, 2, 2);
+  }
+
+  @Test
+  void refusalsWithinTheLogIntervalAreCountedInTheNextLine() {
+    AtomicLong clock = new AtomicLong();
+    Loop loop =
+        new Loop(2, 10, 64 * 1024, HOUR, Duration.ofNanos(SenderLoop.MAX_PARK_NANOS),
+            HandClockLog.create(logger, Duration.ofSeconds(30), clock::get));
+    loop.transport.room = false;
+    events(5).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loggedDrops(DropReason.QUEUE_FULL) == 3);
+
+    events(2).forEach(loop::emit);
+    // Two turns begun after these refusals: the second one's report has seen them (and folded them).
+    long turns = loop.transport.advances.get();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.advances.get() >= turns + 2);
+    assertThat(loggedDrops(DropReason.QUEUE_FULL)).isEqualTo(3);
+
+    clock.addAndGet(Duration.ofSeconds(31).toNanos());
+    loop.emit(TestEvents.numbered(9));
+    await().atMost(Duration.ofSeconds(20)).until(() -> loggedDrops(DropReason.QUEUE_FULL) == 4);
+    assertThat(messages())
+        .contains(
+            "durable-tracker: dropped 1 events (QUEUE_FULL): the queue held maxQueueSize=2 events"
+                + " (and 1 more times, 2 events, since the last report)");
   }
 }

@@ -1,0 +1,332 @@
+package dev.durableeffect.tracker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.RateLimitedLog;
+import dev.durableeffect.tracker.TrackerStats;
+import dev.durableeffect.tracker.spool.SpoolConfig;
+import dev.durableeffect.tracker.spool.SpoolRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender's side of the spool driven directly, on the sender's behalf: events written as the
+ * loop writes them (one span of the queue's ledger per take), batches read back and resolved
+ * through a {@link TransportContext} as a transport resolves them, with a real {@code SpoolStore}
+ * in a temporary directory. Every count is checked against the accounting invariant.
+ */
+class SpoolerTest {
+
+  private static final long HOUR = Duration.ofHours(1).toNanos();
+
+  @TempDir Path directory;
+
+  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.durableeffect.tracker.test.SpoolerTest");
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final RateLimitedLog log = new RateLimitedLog(logger, Duration.ZERO);
+  private final List<Spooler> opened = new ArrayList<>();
+
+  private DeliveryCounters counters;
+  private TransportContext context;
+  private long accepted;
+
+  SpoolerTest() {
+    logs.start();
+    logger.addAppender(logs);
+    logger.setLevel(Level.INFO);
+  }
+
+  @AfterEach
+  void close() {
+    opened.forEach(Spooler::close);
+    logger.detachAppender(logs);
+  }
+
+  private Spooler open(SpoolConfig config) {
+    counters = new DeliveryCounters(Clock.systemUTC());
+    accepted = 0;
+    Spooler spooler = Spooler.open(config, counters, log);
+    context = new TransportContext(counters, log, () -> {}, spooler);
+    opened.add(spooler);
+    return spooler;
+  }
+
+  private Spooler open() {
+    return open(SpoolConfig.builder(directory).build());
+  }
+
+  private void reopen(Spooler spooler) {
+    spooler.close();
+    opened.remove(spooler);
+  }
+
+  /** Writes {@code count} events as one take of the queue, the way the sender loop does. */
+  private void append(Spooler spooler, int from, int count, int jsonBytes) {
+    Ledger.Span span = counters.taken(accepted, count);
+    accepted += count;
+    List<SpoolRecord> records = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      String json = "{\"n\":" + i + ",\"pad\":\"" + "x".repeat(jsonBytes) + "\"}";
+      records.add(SpoolRecord.of("wf-" + i, "e" + i, "workflow.started", json.getBytes(StandardCharsets.UTF_8)));
+    }
+    spooler.append(records, span);
+  }
+
+  private void append(Spooler spooler, int from, int count) {
+    append(spooler, from, count, 10);
+  }
+
+  private static List<String> ids(OutgoingBatch batch) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      ids.add(batch.eventId(i));
+    }
+    return ids;
+  }
+
+  private TrackerStats stats() {
+    return counters.snapshot(accepted);
+  }
+
+  private void assertAccounted() {
+    TrackerStats stats = stats();
+    assertThat(stats.emitted() + stats.recovered()).isEqualTo(stats.delivered() + stats.dropped() + stats.pending());
+  }
+
+  private List<String> messages() {
+    synchronized (logs.list) {
+      return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  @Test
+  void writtenEventsStayPendingUntilReadBackInOrderAndDelivered() {
+    Spooler spooler = open();
+    assertThat(spooler.hasUnsent()).isFalse();
+    assertThat(spooler.next(10, 1 << 20, System.nanoTime())).isNull();
+
+    append(spooler, 0, 5);
+
+    assertThat(spooler.hasUnsent()).isTrue();
+    assertThat(stats().pending()).isEqualTo(5);
+    assertThat(counters.watermark()).as("written events leave the queue's ledger").isEqualTo(5);
+    OutgoingBatch first = spooler.next(3, 1 << 20, System.nanoTime());
+    assertThat(ids(first)).containsExactly("e0", "e1", "e2");
+    assertThat(spooler.hasUnsent()).isTrue();
+    OutgoingBatch second = spooler.next(10, 1 << 20, System.nanoTime());
+    assertThat(ids(second)).containsExactly("e3", "e4");
+    assertThat(spooler.hasUnsent()).isFalse();
+    assertThat(spooler.next(10, 1 << 20, System.nanoTime())).isNull();
+
+    context.delivered(first, 3);
+    context.delivered(second, 2);
+    assertThat(stats().delivered()).isEqualTo(5);
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+  }
+
+  @Test
+  void aBatchIsDueWhenFullOldEnoughClosingOrFlushedAndNotBefore() {
+    Spooler spooler = open();
+    long now = System.nanoTime();
+    assertThat(spooler.due(true, now, now, HOUR, 1)).as("nothing written").isFalse();
+
+    append(spooler, 0, 5);
+
+    assertThat(spooler.due(false, now, now, HOUR, 6)).as("below a batch, young").isFalse();
+    assertThat(spooler.due(false, now, now, HOUR, 5)).as("a full batch").isTrue();
+    assertThat(spooler.due(true, now, now, HOUR, 6)).as("closing").isTrue();
+    assertThat(spooler.due(false, now, now - HOUR, HOUR, 6)).as("the oldest exactly flushInterval old").isTrue();
+    assertThat(spooler.due(false, now, now - HOUR + 1, HOUR, 6)).as("a nanosecond younger").isFalse();
+  }
+
+  @Test
+  void aFlushWaitsForItsEventsToBeWrittenThenForThemToBeResolved() {
+    Spooler spooler = open();
+    FlushWaiters waiters = new FlushWaiters();
+    CompletableFuture<Void> flush = new CompletableFuture<>();
+    waiters.add(3, flush);
+
+    spooler.completeFlushes(waiters, counters.watermark());
+    assertThat(waiters.waitingBeyond(0)).as("still waiting for its events to be written").isTrue();
+
+    append(spooler, 0, 3);
+    spooler.completeFlushes(waiters, counters.watermark());
+    assertThat(waiters.waitingBeyond(Long.MAX_VALUE - 1)).as("handed to the spool stage").isFalse();
+    assertThat(flush).isNotDone();
+    long now = System.nanoTime();
+    assertThat(spooler.due(false, now, now, HOUR, 100)).as("a flush waits: due below a batch").isTrue();
+
+    OutgoingBatch batch = spooler.next(10, 1 << 20, now);
+    spooler.completeFlushes(waiters, counters.watermark());
+    assertThat(flush).as("read back, not resolved").isNotDone();
+
+    context.delivered(batch, 3);
+    spooler.completeFlushes(waiters, counters.watermark());
+    assertThat(flush).isCompleted();
+  }
+
+  @Test
+  void completeAllFlushesCompletesFlushesWaitingInTheSpoolStage() {
+    Spooler spooler = open();
+    FlushWaiters waiters = new FlushWaiters();
+    CompletableFuture<Void> flush = new CompletableFuture<>();
+    append(spooler, 0, 2);
+    waiters.add(2, flush);
+    spooler.completeFlushes(waiters, counters.watermark());
+    assertThat(flush).isNotDone();
+
+    spooler.completeAllFlushes();
+
+    assertThat(flush).isCompleted();
+  }
+
+  @Test
+  void whatIsDeliveredIsAcknowledgedAndTheRestRecoveredByTheNextProcessFirst() {
+    Spooler spooler = open();
+    append(spooler, 0, 4);
+    OutgoingBatch first = spooler.next(2, 1 << 20, System.nanoTime());
+    context.delivered(first, 2);
+    OutgoingBatch unresolved = spooler.next(1, 1 << 20, System.nanoTime());
+    assertThat(ids(unresolved)).containsExactly("e2");
+    assertThat(messages()).noneMatch(m -> m.contains("undelivered events in the spool"));
+    reopen(spooler);
+
+    Spooler next = open();
+
+    assertThat(stats().recovered()).isEqualTo(2);
+    assertThat(stats().pending()).isEqualTo(2);
+    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: found 2 undelivered events in the spool "));
+    long now = System.nanoTime();
+    assertThat(next.due(false, now, now, HOUR, 100)).as("recovered events are sent at once").isTrue();
+    OutgoingBatch recovered = next.next(1, 1 << 20, now);
+    assertThat(ids(recovered)).containsExactly("e2");
+    assertThat(next.due(false, now, now, HOUR, 100)).as("the backlog is over once read").isFalse();
+    assertThat(ids(next.next(10, 1 << 20, now))).containsExactly("e3");
+  }
+
+  @Test
+  void batchesThatTheSenderLostTrackOfAreDroppedOnceAndAcknowledged() {
+    Spooler spooler = open();
+    append(spooler, 0, 4);
+    OutgoingBatch batch = spooler.next(4, 1 << 20, System.nanoTime());
+    OutgoingBatch[] halves = batch.halves();
+    context.delivered(halves[0], halves[0].size());
+
+    spooler.abandonOutstanding(DropReason.INTERNAL_ERROR);
+
+    assertThat(stats().delivered()).isEqualTo(2);
+    assertThat(stats().dropped(DropReason.INTERNAL_ERROR)).isEqualTo(2);
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+    spooler.abandonOutstanding(DropReason.INTERNAL_ERROR);
+    assertThat(stats().dropped(DropReason.INTERNAL_ERROR)).as("counted once").isEqualTo(2);
+    reopen(spooler);
+    open();
+    assertThat(stats().recovered()).as("acknowledged: not sent again").isZero();
+  }
+
+  @Test
+  void syncIsDueSyncIntervalAfterTheLastOneAndOnlyWhileSomethingWasWritten() {
+    long opened = System.nanoTime();
+    Spooler spooler = open(SpoolConfig.builder(directory).syncInterval(Duration.ofSeconds(1)).build());
+    long afterOpen = System.nanoTime();
+    assertThat(spooler.syncIfDue(afterOpen)).as("nothing written").isEqualTo(Transport.NO_TIMER);
+
+    append(spooler, 0, 1);
+    long due = spooler.syncIfDue(afterOpen);
+    assertThat(due - opened).isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos());
+    assertThat(due - afterOpen).isLessThanOrEqualTo(Duration.ofSeconds(1).toNanos());
+
+    long later = due + 5;
+    assertThat(spooler.syncIfDue(later)).as("synced now").isEqualTo(Transport.NO_TIMER);
+    assertThat(spooler.syncIfDue(later + 10)).as("nothing written since").isEqualTo(Transport.NO_TIMER);
+
+    append(spooler, 1, 1);
+    assertThat(spooler.syncIfDue(later + 10)).as("one interval after the last sync").isEqualTo(later + Duration.ofSeconds(1).toNanos());
+  }
+
+  @Test
+  void anEventIsExpiredOnlyOnceOlderThanMaxAge() {
+    Spooler spooler = open(SpoolConfig.builder(directory).maxAge(Duration.ofHours(1)).build());
+    long now = System.currentTimeMillis();
+    assertThat(spooler.expired(0)).as("no time recorded").isFalse();
+    assertThat(spooler.expired(now)).isFalse();
+    assertThat(spooler.expired(now - Duration.ofMinutes(59).toMillis())).isFalse();
+    assertThat(spooler.expired(now - Duration.ofMinutes(61).toMillis())).isTrue();
+  }
+
+  @Test
+  void eventsOlderThanMaxAgeAreDroppedAsExpiredWhenRead() {
+    Spooler spooler = open(SpoolConfig.builder(directory).maxAge(Duration.ofMillis(50)).build());
+    append(spooler, 0, 3);
+    long written = System.currentTimeMillis();
+    await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10))
+        .until(() -> System.currentTimeMillis() - written > 60);
+
+    append(spooler, 3, 2);
+
+    OutgoingBatch fresh = spooler.next(10, 1 << 20, System.nanoTime());
+
+    assertThat(ids(fresh)).containsExactly("e3", "e4");
+    assertThat(stats().dropped(DropReason.EXPIRED)).isEqualTo(3);
+    assertThat(spooler.hasUnsent()).as("the expired ones are not waiting any more").isFalse();
+    context.delivered(fresh, 2);
+    assertThat(stats().pending()).isZero();
+    assertThat(messages()).contains(
+        "durable-tracker: dropped 3 events (EXPIRED): they waited in the spool longer than maxAge");
+    assertAccounted();
+  }
+
+  @Test
+  void overMaxBytesTheOldestSegmentIsEvictedAndCountedAsSpoolFull() {
+    Spooler spooler = open(SpoolConfig.builder(directory).maxBytes(SpoolConfig.MIN_MAX_BYTES).build());
+    int written = 0;
+    while (stats().dropped(DropReason.SPOOL_FULL) == 0 && written < 10_000) {
+      append(spooler, written, 10, 1_000);
+      written += 10;
+    }
+    long evicted = stats().dropped(DropReason.SPOOL_FULL);
+    assertThat(evicted).isPositive();
+    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: dropped " + evicted + " events (SPOOL_FULL): the spool "));
+    int left = (int) (written - evicted);
+    long now = System.nanoTime();
+    assertThat(spooler.due(false, now, now, HOUR, left)).as("what is left is a full batch").isTrue();
+    assertThat(spooler.due(false, now, now, HOUR, left + 1)).as("the evicted ones are not waiting any more").isFalse();
+
+    int read = 0;
+    OutgoingBatch batch;
+    while ((batch = spooler.next(100, 1 << 20, System.nanoTime())) != null) {
+      read += batch.size();
+      context.delivered(batch, batch.size());
+    }
+    assertThat(read + evicted).isEqualTo(written);
+    assertThat(spooler.hasUnsent()).isFalse();
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+  }
+
+  @Test
+  void aFreshSpoolTakesEventsAndReportsNoFailure() {
+    Spooler spooler = open();
+    assertThat(spooler.hasRoomForIntake()).isTrue();
+    assertThat(spooler.failures()).isZero();
+    assertThat(spooler.lastFailure()).isNull();
+    assertThat(messages()).isEmpty();
+  }
+}

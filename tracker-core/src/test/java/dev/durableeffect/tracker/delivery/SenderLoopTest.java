@@ -61,7 +61,7 @@ class SenderLoopTest {
   }
 
   /** A transport that holds what it is given and delivers it when the test says so. */
-  static final class ScriptedTransport implements Transport {
+  static class ScriptedTransport implements Transport {
     private final ArrayDeque<OutgoingBatch> held = new ArrayDeque<>();
     final List<String> deliveredIds = Collections.synchronizedList(new ArrayList<>());
     final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());

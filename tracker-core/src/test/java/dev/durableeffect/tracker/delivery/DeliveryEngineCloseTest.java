@@ -1,0 +1,198 @@
+package dev.durableeffect.tracker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.durableeffect.tracker.DropReason;
+import dev.durableeffect.tracker.TestEvents;
+import dev.durableeffect.tracker.spool.SpoolConfig;
+import dev.durableeffect.tracker.spool.SpoolStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link DeliveryEngine} from the outside, with the scripted transport of {@link SenderLoopTest}:
+ * what {@code close()} delivers, counts, logs and releases, flushes after close, and the spool's
+ * status and pending count across a restart.
+ */
+class DeliveryEngineCloseTest {
+
+  @TempDir Path directory;
+
+  private final Logger logger = (Logger) LoggerFactory.getLogger(DeliveryEngine.class);
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final List<DeliveryEngine> engines = new ArrayList<>();
+
+  DeliveryEngineCloseTest() {
+    logs.start();
+    logger.addAppender(logs);
+  }
+
+  @AfterEach
+  void closeEngines() {
+    engines.forEach(DeliveryEngine::close);
+    logger.detachAppender(logs);
+  }
+
+  /** A scripted transport that counts its close. */
+  static final class Transport extends SenderLoopTest.ScriptedTransport {
+    final AtomicInteger closes = new AtomicInteger();
+
+    @Override
+    public void close() {
+      closes.incrementAndGet();
+    }
+  }
+
+  private static EngineSettings settings(Duration shutdownTimeout, @Nullable SpoolConfig spool) {
+    return new EngineSettings(
+        "test", "svc", 1000, 100, 100, Duration.ofHours(1), 64 * 1024, 1024 * 1024, shutdownTimeout,
+        "engine-close-test", "scripted", spool);
+  }
+
+  private DeliveryEngine start(EngineSettings settings, Transport transport) {
+    DeliveryEngine engine =
+        DeliveryEngine.start(
+            settings,
+            context -> {
+              transport.context = context;
+              return transport;
+            });
+    engines.add(engine);
+    return engine;
+  }
+
+  private List<String> messages() {
+    synchronized (logs.list) {
+      return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  @Test
+  void closeDeliversWhatWaitsBelowABatchClosesTheTransportAndLogsTheTotals() {
+    Transport transport = new Transport();
+    DeliveryEngine engine = start(settings(Duration.ofSeconds(30), null), transport);
+    for (int i = 0; i < 5; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+
+    engine.close();
+
+    assertThat(engine.stats().delivered()).isEqualTo(5);
+    assertThat(transport.closes).hasValue(1);
+    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: closed; emitted 5, delivered 5, dropped 0 {QUEUE_FULL=0,"));
+    engine.emit(TestEvents.numbered(9));
+    assertThat(engine.stats().dropped(DropReason.CLOSED)).isEqualTo(1);
+  }
+
+  @Test
+  void aFlushAfterCloseCompletesAtOnce() {
+    DeliveryEngine engine =
+        start(settings(Duration.ofSeconds(30), SpoolConfig.builder(directory).build()), new Transport());
+    engine.close();
+
+    CompletableFuture<Void> flush = engine.flush();
+
+    assertThat(flush).isCompleted();
+  }
+
+  @Test
+  void anInterruptThatArrivesWhileCloseWaitsIsRestoredWhenItReturns() throws Exception {
+    Transport transport = new Transport();
+    transport.delivering = false;
+    DeliveryEngine engine = start(settings(Duration.ofSeconds(2), null), transport);
+    for (int i = 0; i < 100; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> transport.batchSizes.size() == 1);
+    AtomicBoolean interruptedAfterClose = new AtomicBoolean();
+    Thread closing =
+        new Thread(
+            () -> {
+              engine.close();
+              interruptedAfterClose.set(Thread.currentThread().isInterrupted());
+            });
+    closing.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+
+    closing.interrupt();
+    closing.join(20_000);
+
+    assertThat(closing.isAlive()).isFalse();
+    assertThat(interruptedAfterClose).isTrue();
+    assertThat(engine.stats().dropped(DropReason.CLOSED)).isEqualTo(100);
+  }
+
+  @Test
+  void recoveredEventsArePendingAndTheSpoolStatusShowsTheirAge() {
+    SpoolConfig spool = SpoolConfig.builder(directory).build();
+    Transport hung = new Transport();
+    hung.delivering = false;
+    DeliveryEngine first = start(settings(Duration.ofMillis(200), spool), hung);
+    for (int i = 0; i < 3; i++) {
+      first.emit(TestEvents.numbered(i));
+    }
+    // Written, read back (the flush makes it due) and handed to the transport, which holds it.
+    CompletableFuture<Void> flush = first.flush();
+    await().atMost(Duration.ofSeconds(20)).until(() -> hung.batchSizes.size() == 1);
+    SpoolStatus status = first.spoolStatus();
+    assertThat(status.oldestAge()).isBetween(Duration.ZERO, Duration.ofMinutes(1));
+    assertThat(status.segments()).isEqualTo(1);
+    first.close();
+    assertThat(flush).as("completed by close").isCompleted();
+    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: 3 undelivered events stay in the spool "));
+
+    Transport stillHung = new Transport();
+    stillHung.delivering = false;
+    stillHung.room = false;
+    DeliveryEngine second = start(settings(Duration.ofMillis(200), spool), stillHung);
+
+    assertThat(second.pending()).isEqualTo(3);
+    assertThat(second.stats().recovered()).isEqualTo(3);
+  }
+
+  @Test
+  void eventsWaitingInTheQueueAreCounted() {
+    Transport full = new Transport();
+    full.room = false;
+    DeliveryEngine engine = start(settings(Duration.ofMillis(200), null), full);
+    for (int i = 0; i < 7; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+
+    assertThat(engine.queueSize()).isEqualTo(7);
+    assertThat(engine.pending()).isEqualTo(7);
+  }
+
+  @Test
+  void aTransportThatCannotBeCreatedReleasesTheSpoolDirectory() {
+    SpoolConfig spool = SpoolConfig.builder(directory).build();
+    assertThatThrownBy(
+            () ->
+                DeliveryEngine.start(
+                    settings(Duration.ofMillis(200), spool),
+                    context -> {
+                      throw new IllegalStateException("no transport");
+                    }))
+        .hasMessage("no transport");
+
+    DeliveryEngine engine = start(settings(Duration.ofMillis(200), spool), new Transport());
+
+    assertThat(engine.spoolStatus()).isNotNull();
+  }
+}

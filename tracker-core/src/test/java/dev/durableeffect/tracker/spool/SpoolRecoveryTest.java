@@ -302,4 +302,62 @@ class SpoolRecoveryTest {
     }
     assertThat(SpoolStoreTest.checkpointOf(dir)).isEqualTo(4);
   }
+
+  @Test
+  void aLostTailCountedAtOpenIsNotCountedAgainWhenNewRecordsAreReadPastIt() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Frame> frames = frames(middle);
+    Frame lastOfMiddle = frames.get(frames.size() - 1);
+    flip(middle, lastOfMiddle.offset() + 40, 4);
+    Path last = segmentFiles(dir).get(2);
+    long firstOfLast = frames(last).get(0).sequence();
+    flip(last, 0, 4);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery().corrupt()).isEqualTo(1);
+      store.append(records(2000, 2, 100));
+
+      List<Long> read = sequences(readAll(store));
+
+      assertThat(read).endsWith(firstOfLast, firstOfLast + 1).doesNotContain(lastOfMiddle.sequence());
+      assertThat(store.drainCorrupt()).isZero();
+    }
+  }
+
+  @Test
+  void aSegmentWhoseHeaderStatesAnotherFirstSequenceThanItsNameIsMovedAsideAndCounted() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Long> lostSequences = frames(middle).stream().map(Frame::sequence).toList();
+    Path misnamed = middle.resolveSibling(Segment.fileName(lostSequences.get(0) + 1));
+    Files.move(middle, misnamed);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery())
+          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0));
+      assertThat(misnamed).doesNotExist();
+      assertThat(misnamed.resolveSibling(misnamed.getFileName() + ".damaged")).exists();
+      assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
+      assertThat(store.drainCorrupt()).isZero();
+    }
+  }
+
+  @Test
+  void aSegmentMovedAsideTakesTheFirstFreeDamagedName() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    Path damaged = middle.resolveSibling(middle.getFileName() + ".damaged");
+    Path damaged1 = middle.resolveSibling(middle.getFileName() + ".damaged.1");
+    Files.write(damaged, new byte[] {1});
+    Files.write(damaged1, new byte[] {2});
+    flip(middle, 0, 4);
+
+    try (SpoolStore store = open()) {
+      assertThat(middle).doesNotExist();
+      assertThat(middle.resolveSibling(middle.getFileName() + ".damaged.2")).exists();
+      assertThat(Files.readAllBytes(damaged)).containsExactly(1);
+      assertThat(Files.readAllBytes(damaged1)).containsExactly(2);
+    }
+  }
 }

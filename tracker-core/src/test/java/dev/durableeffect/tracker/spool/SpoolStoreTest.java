@@ -491,6 +491,23 @@ class SpoolStoreTest {
   }
 
 
+  @Test
+  void syncWritesACheckpointThatCouldNotBeWrittenOnAcknowledgement() throws Exception {
+    Path blocker = dir.resolve("checkpoint.tmp");
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 5, 100));
+      store.read(5, Long.MAX_VALUE);
+      Files.createDirectory(blocker);
+      store.acknowledge(0, 2);
+      assertThat(checkpointOf(dir)).isZero();
+      Files.delete(blocker);
+
+      store.sync();
+
+      assertThat(checkpointOf(dir)).isEqualTo(2);
+    }
+  }
+
   static long checkpointOf(Path dir) throws java.io.IOException {
     ByteBuffer checkpoint = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("checkpoint")));
     CRC32C crc = new CRC32C();

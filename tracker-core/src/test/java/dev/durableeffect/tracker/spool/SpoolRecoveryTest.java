@@ -387,7 +387,7 @@ class SpoolRecoveryTest {
   }
 
   @Test
-  @Timeout(10)
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a record read again forever would hang
   void aRecordRepeatedInASegmentIsDeliveredOnce() throws Exception {
     try (SpoolStore store = open()) {
       store.append(records(0, 3, 200));

@@ -88,4 +88,38 @@ class SpoolExpiryTest {
       assertThat(store.unacknowledged()).isEqualTo(inFlight.size() - 1);
     }
   }
+
+  @Test
+  void recordsSkippedAsExpiredMoveTheCheckpointPastThem() throws Exception {
+    try (SpoolStore store = SpoolStore.open(oneHour(64L << 20), clock)) {
+      store.append(records(0, 3, 200));
+      clock.advance(Duration.ofHours(2));
+
+      assertThat(store.read(100, Long.MAX_VALUE)).isEmpty();
+
+      assertThat(store.drainExpired()).isEqualTo(3);
+      assertThat(SpoolStoreTest.checkpointOf(dir)).isEqualTo(3);
+    }
+    try (SpoolStore store = SpoolStore.open(oneHour(64L << 20), clock)) {
+      assertThat(store.recovery().records()).isZero();
+    }
+  }
+
+  @Test
+  void aFullyReadSegmentWhoseNewestRecordIsExactlyMaxAgeOldIsKept() throws Exception {
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+      assertThat(store.segments()).isEqualTo(2);
+      List<SpoolRecord> inFlight = readAll(store);
+      clock.advance(Duration.ofHours(1));
+
+      store.acknowledge(inFlight.get(inFlight.size() - 1).sequence(), 1);
+
+      assertThat(store.segments()).isEqualTo(2);
+      assertThat(SpoolFixtures.segmentFiles(dir)).hasSize(2);
+      clock.advance(Duration.ofMillis(1));
+      store.acknowledge(inFlight.get(inFlight.size() - 2).sequence(), 1);
+      assertThat(SpoolFixtures.segmentFiles(dir)).hasSize(1);
+    }
+  }
 }

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.durableeffect.tracker.spool.SpoolFixtures.Frame;
 import dev.durableeffect.tracker.spool.SpoolFixtures.MutableClock;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -301,5 +303,107 @@ class SpoolRecoveryTest {
       store.acknowledge(0, 4);
     }
     assertThat(SpoolStoreTest.checkpointOf(dir)).isEqualTo(4);
+  }
+
+  @Test
+  void aLostTailCountedAtOpenIsNotCountedAgainWhenNewRecordsAreReadPastIt() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Frame> frames = frames(middle);
+    Frame lastOfMiddle = frames.get(frames.size() - 1);
+    flip(middle, lastOfMiddle.offset() + 40, 4);
+    Path last = segmentFiles(dir).get(2);
+    long firstOfLast = frames(last).get(0).sequence();
+    flip(last, 0, 4);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery().corrupt()).isEqualTo(1);
+      store.append(records(2000, 2, 100));
+
+      List<Long> read = sequences(readAll(store));
+
+      assertThat(read).endsWith(firstOfLast, firstOfLast + 1).doesNotContain(lastOfMiddle.sequence());
+      assertThat(store.drainCorrupt()).isZero();
+    }
+  }
+
+  @Test
+  void aSegmentWhoseHeaderStatesAnotherFirstSequenceThanItsNameIsMovedAsideAndCounted() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Long> lostSequences = frames(middle).stream().map(Frame::sequence).toList();
+    Path misnamed = middle.resolveSibling(Segment.fileName(lostSequences.get(0) + 1));
+    Files.move(middle, misnamed);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery())
+          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0));
+      assertThat(misnamed).doesNotExist();
+      assertThat(misnamed.resolveSibling(misnamed.getFileName() + ".damaged")).exists();
+      assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
+      assertThat(store.drainCorrupt()).isZero();
+    }
+  }
+
+  @Test
+  void aSegmentMovedAsideTakesTheFirstFreeDamagedName() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    Path damaged = middle.resolveSibling(middle.getFileName() + ".damaged");
+    Path damaged1 = middle.resolveSibling(middle.getFileName() + ".damaged.1");
+    Files.write(damaged, new byte[] {1});
+    Files.write(damaged1, new byte[] {2});
+    flip(middle, 0, 4);
+
+    try (SpoolStore store = open()) {
+      assertThat(middle).doesNotExist();
+      assertThat(middle.resolveSibling(middle.getFileName() + ".damaged.2")).exists();
+      assertThat(Files.readAllBytes(damaged)).containsExactly(1);
+      assertThat(Files.readAllBytes(damaged1)).containsExactly(2);
+    }
+  }
+
+  @Test
+  void aSegmentThatCannotBeOpenedIsMovedAsideAndItsRecordsCountedAsLost() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Long> lostSequences = frames(middle).stream().map(Frame::sequence).toList();
+    ChannelOpener refusingTheMiddle =
+        (path, options) -> {
+          if (path.equals(middle)) {
+            throw new IOException("Input/output error");
+          }
+          return FileChannel.open(path, options);
+        };
+
+    try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock, refusingTheMiddle)) {
+      assertThat(store.recovery())
+          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0));
+      assertThat(middle).doesNotExist();
+      assertThat(middle.resolveSibling(middle.getFileName() + ".damaged")).exists();
+      assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
+      assertThat(store.drainCorrupt()).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a record read again forever would hang
+  void aRecordRepeatedInASegmentIsDeliveredOnce() throws Exception {
+    try (SpoolStore store = open()) {
+      store.append(records(0, 3, 200));
+    }
+    Path segment = segmentFiles(dir).get(0);
+    Frame second = frames(segment).get(1);
+    byte[] file = Files.readAllBytes(segment);
+    byte[] repeat = java.util.Arrays.copyOfRange(file, (int) second.offset(), (int) second.end());
+    Files.write(segment, repeat, StandardOpenOption.APPEND);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 0, 0));
+      store.append(records(3, 1, 200));
+
+      assertThat(sequences(readAll(store))).containsExactly(0L, 1L, 2L, 3L);
+      assertThat(store.drainCorrupt()).isZero();
+    }
   }
 }

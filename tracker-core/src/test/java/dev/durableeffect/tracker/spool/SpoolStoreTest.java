@@ -338,6 +338,176 @@ class SpoolStoreTest {
     }
   }
 
+  @Test
+  void acknowledgingZeroRecordsChangesNothingAndANegativeCountIsRefused() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 3, 100));
+      store.read(3, Long.MAX_VALUE);
+
+      store.acknowledge(0, 0);
+
+      assertThat(store.unacknowledged()).isEqualTo(3);
+      assertThat(checkpointOf(dir)).isZero();
+      assertThatThrownBy(() -> store.acknowledge(0, -1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("count must not be negative, was -1");
+      assertThat(store.unacknowledged()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aClosedStoreRefusesAcknowledgementsAndSync() throws Exception {
+    SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock);
+    store.append(records(0, 2, 100));
+    store.read(2, Long.MAX_VALUE);
+    store.close();
+
+    assertThatThrownBy(() -> store.acknowledge(0, 2)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(store::sync).isInstanceOf(IllegalStateException.class);
+    try (SpoolStore reopened = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(sequences(readAll(reopened))).containsExactly(0L, 1L);
+    }
+  }
+
+  @Test
+  void onceTheOnlyRecordReadIsAcknowledgedTheOldestIsTheNextUnreadRecord() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 1, 100));
+      clock.advance(Duration.ofSeconds(1));
+      store.append(records(1, 1, 100));
+      clock.advance(Duration.ofSeconds(1));
+      store.append(records(2, 1, 100));
+
+      assertThat(sequences(store.read(1, Long.MAX_VALUE))).containsExactly(0L);
+      store.acknowledge(0, 1);
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(T0 + 1000);
+
+      assertThat(sequences(store.read(1, Long.MAX_VALUE))).containsExactly(1L);
+      store.acknowledge(1, 1);
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(T0 + 2000);
+      assertThat(sequences(store.read(10, Long.MAX_VALUE))).containsExactly(2L);
+    }
+  }
+
+  @Test
+  void aRecordAppendedAtTimeZeroStaysTheOldest() throws Exception {
+    MutableClock epoch = new MutableClock(0);
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), epoch)) {
+      store.append(records(0, 1, 100));
+      epoch.advance(Duration.ofSeconds(1));
+      store.append(records(1, 1, 100));
+
+      assertThat(store.oldestAppendedAtMillis()).isZero();
+    }
+  }
+
+  @Test
+  void aBatchOfSeveralMebibytesIsWrittenWholeAndReadBack() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      List<SpoolRecord> batch = records(0, 5000, 1000); // about 5 MiB, in one 8 MiB segment
+      store.append(batch);
+
+      assertThat(segmentFiles(dir)).hasSize(1);
+      assertThat(store.bytes()).isEqualTo(Files.size(segmentFiles(dir).get(0)));
+      List<SpoolRecord> read = readAll(store);
+      assertThat(sequences(read)).isEqualTo(range(0, 5000));
+      assertThat(read).extracting(SpoolFixtures::numberOf).isEqualTo(range(0, 5000).stream().map(Long::intValue).toList());
+      assertThat(store.drainCorrupt()).isZero();
+    }
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(5000, 0, 0));
+    }
+  }
+
+  @Test
+  void aCheckpointThatCouldNotBeWrittenOnAcknowledgementIsWrittenAtClose() throws Exception {
+    Path blocker = dir.resolve("checkpoint.tmp");
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 5, 100));
+      store.read(5, Long.MAX_VALUE);
+      Files.createDirectory(blocker); // the checkpoint cannot be replaced while this is in the way
+
+      store.acknowledge(0, 3);
+
+      assertThat(checkpointOf(dir)).isZero();
+      Files.delete(blocker);
+    }
+    assertThat(checkpointOf(dir)).isEqualTo(3);
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(sequences(readAll(store))).containsExactly(3L, 4L);
+    }
+  }
+
+  @Test
+  void anOpenThatFailsReleasesTheDirectory() throws Exception {
+    Path blocker = Files.createDirectories(dir.resolve("checkpoint.tmp"));
+    Files.write(blocker.resolve("inside"), new byte[] {1});
+
+    assertThatThrownBy(() -> SpoolStore.open(config(dir, 64 * MIB), clock))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("is not usable");
+
+    Files.delete(blocker.resolve("inside"));
+    Files.delete(blocker);
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 1, 100));
+      assertThat(sequences(readAll(store))).containsExactly(0L);
+    }
+  }
+
+
+  @Test
+  void aRecordWithEmptyStringsAndNoJsonIsReadBackAlsoAfterARestart() throws Exception {
+    SpoolRecord empty = SpoolRecord.of("", "", "", new byte[0]);
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(List.of(record(0, 100), empty));
+
+      List<SpoolRecord> read = store.read(10, Long.MAX_VALUE);
+
+      assertThat(read).hasSize(2);
+      assertThat(read.get(1)).isEqualTo(new SpoolRecord(1, T0, "", "", "", new byte[0]));
+    }
+    assertThat(Files.size(dir.resolve("segment-00000000000000000000.log")))
+        .isEqualTo(SpoolFixtures.frames(dir.resolve("segment-00000000000000000000.log")).get(0).end() + 38);
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(2, 0, 0));
+      assertThat(sequences(readAll(store))).containsExactly(0L, 1L);
+    }
+  }
+
+  @Test
+  void damageRightBeforeAMinimalLastRecordCostsOnlyTheDamagedRecord() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 3, 100));
+      store.append(List.of(SpoolRecord.of("", "", "", new byte[0])));
+    }
+    Path segment = dir.resolve("segment-00000000000000000000.log");
+    SpoolFixtures.flip(segment, SpoolFixtures.frames(segment).get(2).offset(), 4);
+
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 1, 0));
+      assertThat(sequences(readAll(store))).containsExactly(0L, 1L, 3L);
+    }
+  }
+
+
+  @Test
+  void syncWritesACheckpointThatCouldNotBeWrittenOnAcknowledgement() throws Exception {
+    Path blocker = dir.resolve("checkpoint.tmp");
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 5, 100));
+      store.read(5, Long.MAX_VALUE);
+      Files.createDirectory(blocker);
+      store.acknowledge(0, 2);
+      assertThat(checkpointOf(dir)).isZero();
+      Files.delete(blocker);
+
+      store.sync();
+
+      assertThat(checkpointOf(dir)).isEqualTo(2);
+    }
+  }
+
   static long checkpointOf(Path dir) throws java.io.IOException {
     ByteBuffer checkpoint = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("checkpoint")));
     CRC32C crc = new CRC32C();

@@ -284,7 +284,7 @@ class HttpBatchTrackerTest {
   void countsExhaustedRetriesWithoutAffectingTheCaller() {
     server.stubFor(post(urlEqualTo("/ingest")).willReturn(status(503)));
     HttpBatchTracker tracker =
-        tracker(b -> b.batchSize(10).maxQueueSize(20).maxAttempts(3).initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofMillis(200)));
+        tracker(b -> b.batchSize(10).maxBatchSize(10).maxQueueSize(20).maxAttempts(3).initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofMillis(200)));
     emit(tracker, 10);
     await().until(() -> !Sink.requests(server).isEmpty());
     List<WorkflowEvent> more = new ArrayList<>();
@@ -296,6 +296,9 @@ class HttpBatchTrackerTest {
     long waitsBefore = CallerWaits.sofar();
     more.forEach(tracker::emit);
     assertThat(CallerWaits.sofar() - waitsBefore).as("times the caller parked or blocked in emit").isZero();
+    // What the tracker holds is bounded by the queue and the lane (the README's bound:
+    // maxQueueSize + 2 x maxBatchSize), the rest refused.
+    assertThat(tracker.pending()).isLessThanOrEqualTo(20 + 2 * 10);
 
     assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
     await().untilAsserted(() -> assertThat(messages())
@@ -305,7 +308,10 @@ class HttpBatchTrackerTest {
     TrackerStats stats = tracker.stats();
     assertThat(stats.delivered()).isZero();
     assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED) + stats.dropped(DropReason.QUEUE_FULL)).isEqualTo(110);
-    assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isBetween(30L, 40L);
+    // At least the first batch and a full queue were retried; more if batches gave up while the
+    // caller was still emitting (a slow moment of the machine), which frees room.
+    assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isGreaterThanOrEqualTo(30L);
+    assertThat(stats.dropped(DropReason.QUEUE_FULL)).isPositive();
     assertThat(tracker.pending()).isZero();
     assertThat(tracker.deliveryStatus().lastFailureReason()).isEqualTo("HTTP 503");
     assertThat(tracker.deliveryStatus().consecutiveFailures()).isGreaterThanOrEqualTo(3);

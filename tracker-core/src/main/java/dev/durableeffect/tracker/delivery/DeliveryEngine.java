@@ -55,7 +55,7 @@ public final class DeliveryEngine implements AutoCloseable {
     SpoolConfig spool = settings.spool();
     this.spooler = spool == null ? null : Spooler.open(spool, counters, log);
     try {
-      this.loop = new SenderLoop(settings, queue, counters, waiters, transports, spooler, log);
+      this.loop = new SenderLoop(settings, queue, counters, waiters, transports, spooler, log, SenderLoop.MAX_PARK_NANOS);
     } catch (RuntimeException | Error e) {
       if (spooler != null) {
         spooler.close();

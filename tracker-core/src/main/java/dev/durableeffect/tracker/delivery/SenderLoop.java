@@ -113,20 +113,10 @@ final class SenderLoop implements Runnable {
   private long unsentSince = NONE;
   private BatchAssembler.@Nullable Taken taken;
 
-  SenderLoop(
-      EngineSettings settings,
-      EventQueue queue,
-      DeliveryCounters counters,
-      FlushWaiters waiters,
-      Transport.Factory transports,
-      @Nullable Spooler spooler,
-      RateLimitedLog log) {
-    this(settings, queue, counters, waiters, transports, spooler, log, MAX_PARK_NANOS);
-  }
-
   /**
-   * With the longest park given: tests set it to an hour, so that a wake-up the protocol owes (a
-   * producer's, a flush's, a transport's timer) is never made up for by the periodic one.
+   * @param maxParkNanos the longest the thread parks: {@link #MAX_PARK_NANOS} in production; tests
+   *     set an hour, so that a wake-up the protocol owes (a producer's, a flush's, a transport's
+   *     timer) is never made up for by the periodic one
    */
   SenderLoop(
       EngineSettings settings,

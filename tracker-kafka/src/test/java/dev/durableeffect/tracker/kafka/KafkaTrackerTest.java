@@ -28,6 +28,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -313,23 +316,37 @@ class KafkaTrackerTest {
     AtomicBoolean failed = new AtomicBoolean();
     // Health reports records with no acknowledgement for requestTimeout as a failure.
     try (KafkaTracker tracker = KafkaTracker.create(config(topic).requestTimeout(Duration.ofSeconds(2)).build())) {
-      Thread emitter =
-          new Thread(
-              () -> {
-                for (int n = 0; n < perWorkflow; n++) {
-                  for (int w = 0; w < workflows; w++) {
-                    tracker.emit(step("wf-" + w, n));
-                    emitted.incrementAndGet();
-                  }
-                  try {
-                    Thread.sleep(40);
-                  } catch (InterruptedException e) {
-                    failed.set(true);
-                    return;
-                  }
-                }
+      // A steady stream: one step of every workflow each 40 ms, across the outage.
+      ScheduledExecutorService emitter =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread thread = new Thread(r, "steady-emitter");
+                thread.setDaemon(true);
+                return thread;
               });
-      emitter.start();
+      AtomicInteger round = new AtomicInteger();
+      CountDownLatch allEmitted = new CountDownLatch(1);
+      emitter.scheduleAtFixedRate(
+          () -> {
+            int n = round.getAndIncrement();
+            if (n >= perWorkflow) {
+              return;
+            }
+            try {
+              for (int w = 0; w < workflows; w++) {
+                tracker.emit(step("wf-" + w, n));
+                emitted.incrementAndGet();
+              }
+            } catch (RuntimeException e) {
+              failed.set(true);
+            }
+            if (n == perWorkflow - 1) {
+              allEmitted.countDown();
+            }
+          },
+          0,
+          40,
+          TimeUnit.MILLISECONDS);
       await().atMost(Duration.ofSeconds(20)).until(() -> tracker.stats().delivered() > 200);
 
       outage.run();
@@ -341,7 +358,8 @@ class KafkaTrackerTest {
           .isLessThan(400);
 
       recovery.run();
-      emitter.join();
+      assertThat(allEmitted.await(60, TimeUnit.SECONDS)).as("every step emitted").isTrue();
+      emitter.shutdown();
       assertThat(failed).isFalse();
       assertThat(tracker.flush(Duration.ofSeconds(60))).isTrue();
 

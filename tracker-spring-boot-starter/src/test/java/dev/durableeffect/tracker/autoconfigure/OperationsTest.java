@@ -136,11 +136,18 @@ class OperationsTest {
               assertThat(tracker.flush(Duration.ofSeconds(5))).isTrue();
 
               assertThat(registry.get("durable.tracker.batch.size").summaries()).singleElement()
-                  .satisfies(summary -> assertThat(summary.totalAmount()).isEqualTo(6));
+                  .satisfies(summary -> {
+                    assertThat(summary.totalAmount()).isEqualTo(6);
+                    assertThat(summary.max()).isLessThanOrEqualTo(2);
+                  });
+              // Batches of at most 2: three requests, or more when an event waited alone past the
+              // flush interval on a stalled machine; each request is timed once.
+              long requests = registry.get("durable.tracker.batch.size").summary().count();
+              assertThat(requests).isBetween(3L, 6L);
               assertThat(registry.get("durable.tracker.send").timers()).singleElement()
                   .satisfies(timer -> {
                     assertThat(timer.getId().getTag("status")).isEqualTo("200");
-                    assertThat(timer.count()).isEqualTo(3);
+                    assertThat(timer.count()).isEqualTo(requests);
                   });
             });
   }

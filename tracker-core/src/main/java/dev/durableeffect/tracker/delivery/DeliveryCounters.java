@@ -90,8 +90,8 @@ final class DeliveryCounters {
   }
 
   /**
-   * What the spool held at start: {@code intact} events to deliver and {@code corrupt} ones lost to
-   * damage, dropped at once as {@link DropReason#CORRUPT}.
+   * What the spool held at start: {@code intact} events, pending until delivered or dropped, and
+   * {@code corrupt} ones lost to damage, dropped at once as {@link DropReason#CORRUPT}.
    */
   synchronized void recovered(long intact, long corrupt) {
     recovered = intact + corrupt;

@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  * spool until a batch read back is resolved; then its records are acknowledged to the store. Records
  * the store skips (expired, damaged) or evicts (over {@code maxBytes}) are counted dropped when it
  * reports them. {@link #unread} counts records in the store not read yet, so the sender knows when
- * a batch is due and when everything is out.
+ * a batch is due and when everything is out. A batch read back whose segment is then evicted or
+ * expires stays with the sender and is counted by its outcome; if it is still unresolved when the
+ * spool closes (or the process dies), the next start counts it, as {@link DropReason#SPOOL_FULL} or
+ * {@link DropReason#EXPIRED}: its records are no longer on disk.
  *
  * <h2>When the disk fails</h2>
  * A failed write (disk full, I/O error) keeps those events in memory, as batches sent after every
@@ -70,7 +73,8 @@ final class Spooler implements SpoolSource {
     this.counters = counters;
     this.log = log;
     SpoolStore.Recovery recovery = store.recovery();
-    counters.recovered(recovery.records(), recovery.corrupt());
+    // Records the previous run held when their segment went were pending there: found, then dropped.
+    counters.recovered(recovery.records() + recovery.evicted() + recovery.expired(), recovery.corrupt());
     this.unread = recovery.records();
     this.backlog = unread > 0;
     if (recovery.records() > 0 || recovery.corrupt() > 0) {
@@ -84,6 +88,24 @@ final class Spooler implements SpoolSource {
               + store.directory()
               + (recovery.corrupt() > 0 ? " (" + recovery.corrupt() + " more were damaged: CORRUPT)" : "")
               + "; sending them first");
+    }
+    if (recovery.evicted() > 0) {
+      dropped(
+          DropReason.SPOOL_FULL,
+          recovery.evicted(),
+          "the spool "
+              + store.directory()
+              + " evicted their segment while they were being sent, and they were not delivered before the"
+              + " previous run ended");
+    }
+    if (recovery.expired() > 0) {
+      dropped(
+          DropReason.EXPIRED,
+          recovery.expired(),
+          "their segment in the spool "
+              + store.directory()
+              + " passed maxAge while they were being sent, and they were not delivered before the previous"
+              + " run ended");
     }
   }
 
@@ -288,16 +310,10 @@ final class Spooler implements SpoolSource {
     long evicted = store.drainEvicted();
     if (evicted > 0) {
       unread -= evicted;
-      counters.dropped(null, DropReason.SPOOL_FULL, evicted, true);
-      log.log(
-          Level.WARN,
-          "dropped-SPOOL_FULL",
+      dropped(
+          DropReason.SPOOL_FULL,
           evicted,
-          "durable-tracker: dropped "
-              + evicted
-              + " events (SPOOL_FULL): the spool "
-              + store.directory()
-              + " was over maxBytes, its oldest segment was evicted unsent");
+          "the spool " + store.directory() + " was over maxBytes, its oldest segment was evicted unsent");
     }
   }
 
@@ -305,23 +321,23 @@ final class Spooler implements SpoolSource {
     long expired = store.drainExpired();
     if (expired > 0) {
       unread -= expired;
-      counters.dropped(null, DropReason.EXPIRED, expired, true);
-      log.log(
-          Level.WARN,
-          "dropped-EXPIRED",
-          expired,
-          "durable-tracker: dropped " + expired + " events (EXPIRED): they waited in the spool longer than maxAge");
+      dropped(DropReason.EXPIRED, expired, "they waited in the spool longer than maxAge");
     }
     long corrupt = store.drainCorrupt();
     if (corrupt > 0) {
       unread -= corrupt;
-      counters.dropped(null, DropReason.CORRUPT, corrupt, true);
-      log.log(
-          Level.WARN,
-          "dropped-CORRUPT",
-          corrupt,
-          "durable-tracker: dropped " + corrupt + " events (CORRUPT): their records in the spool " + store.directory() + " were damaged");
+      dropped(DropReason.CORRUPT, corrupt, "their records in the spool " + store.directory() + " were damaged");
     }
+  }
+
+  /** Counts {@code count} spooled events dropped as {@code reason} and logs why. */
+  private void dropped(DropReason reason, long count, String why) {
+    counters.dropped(null, reason, count, true);
+    log.log(
+        Level.WARN,
+        "dropped-" + reason,
+        count,
+        "durable-tracker: dropped " + count + " events (" + reason + "): " + why);
   }
 
   private void failed(String what, Throwable error, int events) {

@@ -66,6 +66,26 @@ final class Outstanding {
     return removed;
   }
 
+  /**
+   * Moves the sequences below {@code to} to {@code target}, which holds only sequences outside this
+   * one's; returns how many there were.
+   */
+  long moveBelow(long to, Outstanding target) {
+    long moved = 0;
+    while (!runs.isEmpty() && runs.firstKey() < to) {
+      Run run = runs.pollFirstEntry().getValue();
+      long end = Math.min(run.end, to);
+      target.runs.put(run.start, new Run(run.start, end, run.appendedAt));
+      moved += end - run.start;
+      if (end < run.end) {
+        runs.put(end, new Run(end, run.end, run.appendedAt));
+      }
+    }
+    count -= moved;
+    target.count += moved;
+    return moved;
+  }
+
   boolean isEmpty() {
     return runs.isEmpty();
   }

@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * accounted for: it is returned by {@link #read}, or counted by {@link #drainCorrupt()}, {@link
  * #drainExpired()}, {@link #drainEvicted()} or {@link Recovery#corrupt()}, or still {@link
  * #unacknowledged()}.
+ *
+ * <p>A segment may be deleted (evicted over maxBytes, or expired) while records read from it are
+ * not acknowledged yet. Those records are then detached: the watermark moves past the segment, and
+ * the checkpoint keeps how many detached records are still unacknowledged. They are not counted
+ * by {@link #drainEvicted()} (the caller holds them and counts their outcome); those still
+ * unacknowledged when the store closes or the process dies cannot be read again, and the next
+ * {@link #open} reports them once, in {@link Recovery#evicted()} and {@link Recovery#expired()}.
  */
 public final class SpoolStore implements AutoCloseable {
 
@@ -49,10 +56,15 @@ public final class SpoolStore implements AutoCloseable {
    * @param records intact records at or above the checkpoint: delivered again by {@link #read}
    * @param corrupt records lost to damage, counted by the gaps between surviving sequence numbers
    *     at or above the checkpoint; not reported again by {@link #drainCorrupt()}
-   * @param expired always 0: records already past maxAge are counted in {@code records} and
-   *     reported by {@link #drainExpired()} when {@link #read} skips them
+   * @param expired records read by the previous process and never acknowledged, whose segment it
+   *     deleted as older than maxAge: gone from disk. Records on disk already past maxAge are not
+   *     counted here but in {@code records}, and reported by {@link #drainExpired()} when {@link
+   *     #read} skips them
+   * @param evicted records read by the previous process and never acknowledged, whose segment it
+   *     evicted over maxBytes: gone from disk. The records it evicted unread were counted by its
+   *     {@link #drainEvicted()} and are not counted again
    */
-  public record Recovery(long records, long corrupt, long expired) {}
+  public record Recovery(long records, long corrupt, long expired, long evicted) {}
 
   private final Path directory;
   private final long maxSpoolBytes;
@@ -67,6 +79,10 @@ public final class SpoolStore implements AutoCloseable {
   private final FrameEncoder encoder = new FrameEncoder(WRITE_BUFFER_BYTES);
   private final FrameReader reader = new FrameReader(READ_WINDOW_BYTES);
   private final Outstanding outstanding = new Outstanding();
+  /** Read, not acknowledged, and their segment evicted: no longer on disk. */
+  private final Outstanding detachedEvicted = new Outstanding();
+  /** Read, not acknowledged, and their segment deleted as expired: no longer on disk. */
+  private final Outstanding detachedExpired = new Outstanding();
   private final LostSequences lost = new LostSequences();
   /** Oldest first; the last is always the segment being written. */
   private final List<Segment> segments = new ArrayList<>();
@@ -81,13 +97,15 @@ public final class SpoolStore implements AutoCloseable {
   /** Records at or above {@code readSequence} believed intact. */
   private long unread;
   private long persistedWatermark = -1;
+  private long persistedEvicted;
+  private long persistedExpired;
   private boolean checkpointUnsynced;
   private boolean dataUnsynced;
   private long lastSyncNanos;
   private long corrupt;
   private long expired;
   private long evicted;
-  private Recovery recovery = new Recovery(0, 0, 0);
+  private Recovery recovery = new Recovery(0, 0, 0, 0);
   /** Set once open has recovered; until then close must not write a checkpoint. */
   private boolean recovered;
   private boolean closed;
@@ -314,8 +332,10 @@ public final class SpoolStore implements AutoCloseable {
    * Marks the records with sequences {@code firstSequence} to {@code firstSequence + count - 1}, as
    * returned by {@link #read}, as resolved (delivered or dropped). Sequences in the range that are
    * not outstanding (skipped, or acknowledged before) are ignored; acknowledgements may come in any
-   * order. When the watermark (the lowest sequence read but not acknowledged, or the read position)
-   * moves, it is written to the checkpoint and segments wholly below it are deleted.
+   * order, also for records whose segment was deleted since they were read. When the watermark (the
+   * lowest sequence read but not acknowledged, or the read position) or the number of such detached
+   * records changes, it is written to the checkpoint and segments wholly below the watermark are
+   * deleted.
    */
   public void acknowledge(long firstSequence, int count) {
     ensureOpen();
@@ -323,12 +343,18 @@ public final class SpoolStore implements AutoCloseable {
       throw new IllegalArgumentException("count must not be negative, was " + count);
     }
     long watermarkBefore = watermark();
-    if (outstanding.remove(firstSequence, firstSequence + count) == 0) {
+    long to = firstSequence + count;
+    long removed =
+        outstanding.remove(firstSequence, to)
+            + detachedEvicted.remove(firstSequence, to)
+            + detachedExpired.remove(firstSequence, to);
+    if (removed == 0) {
       return;
     }
     if (watermark() != watermarkBefore) {
       watermarkMoved();
     } else {
+      persistCheckpoint(); // a detached record may have been acknowledged
       deleteResolvedSegments(); // a fully read segment may have expired
     }
   }
@@ -336,10 +362,8 @@ public final class SpoolStore implements AutoCloseable {
   /** Forces appended data and the checkpoint to the device now. */
   public void sync() throws IOException {
     ensureOpen();
-    long watermark = watermark();
-    if (watermark != persistedWatermark) {
-      checkpoint.write(watermark, true);
-      persistedWatermark = watermark;
+    if (checkpointStale()) {
+      writeCheckpoint(true);
       checkpointUnsynced = false;
     }
     channelOf(active).force(false);
@@ -373,11 +397,12 @@ public final class SpoolStore implements AutoCloseable {
   }
 
   /**
-   * Records in the spool neither acknowledged, evicted nor skipped: read but not acknowledged, plus
-   * not yet read. They stay pending when the tracker closes.
+   * Records neither acknowledged, evicted unread nor skipped: read but not acknowledged (also those
+   * whose segment was deleted since), plus not yet read. Those still on disk stay pending when the
+   * tracker closes; the detached ones are reported by the next {@link #recovery()}.
    */
   public long unacknowledged() {
-    return outstanding.count() + unread;
+    return outstanding.count() + detachedEvicted.count() + detachedExpired.count() + unread;
   }
 
   /** The total size of the segment files, in bytes. Any thread. */
@@ -435,10 +460,8 @@ public final class SpoolStore implements AutoCloseable {
 
   private void persistCheckpointAtClose() {
     try {
-      long watermark = watermark();
-      if (watermark != persistedWatermark) {
-        checkpoint.write(watermark, true);
-        persistedWatermark = watermark;
+      if (checkpointStale()) {
+        writeCheckpoint(true);
       } else if (checkpointUnsynced) {
         checkpoint.force();
       }
@@ -511,8 +534,12 @@ public final class SpoolStore implements AutoCloseable {
     }
     unread = records;
     oldestAppendedAt = oldest;
-    recovery = new Recovery(records, lostCount, 0);
-    persistedWatermark = read.status() == Checkpoint.Status.VALID ? read.watermark() : -1;
+    boolean valid = read.status() == Checkpoint.Status.VALID;
+    recovery =
+        new Recovery(records, lostCount, valid ? read.detachedExpired() : 0, valid ? read.detachedEvicted() : 0);
+    persistedWatermark = valid ? read.watermark() : -1;
+    persistedEvicted = valid ? read.detachedEvicted() : 0;
+    persistedExpired = valid ? read.detachedExpired() : 0;
     lastSyncNanos = System.nanoTime();
     updateMetrics();
     if (records > 0 || lostCount > 0) {
@@ -522,10 +549,16 @@ public final class SpoolStore implements AutoCloseable {
           records,
           lostCount);
     }
-    long watermark = watermark();
-    if (watermark != persistedWatermark) {
-      checkpoint.write(watermark, true);
-      persistedWatermark = watermark;
+    if (recovery.evicted() > 0 || recovery.expired() > 0) {
+      LOGGER.info(
+          "durable-tracker: spool {}: {} records being sent when their segment was evicted, and {} when it"
+              + " expired, were not acknowledged before the previous run ended; they are gone",
+          directory,
+          recovery.evicted(),
+          recovery.expired());
+    }
+    if (checkpointStale()) {
+      writeCheckpoint(true); // reported now: the detached counts start again from 0
     }
     deleteResolvedSegments();
     recovered = true;
@@ -792,7 +825,11 @@ public final class SpoolStore implements AutoCloseable {
     }
   }
 
-  /** Deletes the oldest segment, counting its unread records as evicted. */
+  /**
+   * Deletes the oldest segment, counting its unread records as evicted and detaching its records
+   * read and not acknowledged; the checkpoint is written first, so that a restart does not take
+   * the missing file for damage.
+   */
   private void evict(Segment oldest) throws IOException {
     Segment following = segments.get(1);
     long next = following.firstSequence;
@@ -807,9 +844,11 @@ public final class SpoolStore implements AutoCloseable {
       unread -= unreadHere;
       readSequence = next;
     }
+    outstanding.moveBelow(next, detachedEvicted);
     if (readerSegment == oldest) {
       placeReader(following, Segment.HEADER_BYTES);
     }
+    persistCheckpoint();
     removeSegment(oldest);
   }
 
@@ -822,47 +861,75 @@ public final class SpoolStore implements AutoCloseable {
 
   /** Persists a moved watermark, deletes what it resolved and refreshes the oldest time. */
   private void watermarkMoved() {
-    long watermark = watermark();
-    if (watermark != persistedWatermark) {
-      try {
-        boolean force = syncDue();
-        checkpoint.write(watermark, force);
-        persistedWatermark = watermark;
-        checkpointUnsynced = !force;
-        if (force) {
-          if (dataUnsynced) {
-            channelOf(active).force(false);
-            dataUnsynced = false;
-          }
-          lastSyncNanos = System.nanoTime();
-        }
-      } catch (IOException | RuntimeException e) {
-        LOGGER.warn("durable-tracker: could not write the spool checkpoint in {}: {}", directory, e.toString());
-      }
-    }
+    persistCheckpoint();
     deleteResolvedSegments();
     refreshOldest();
   }
 
+  /** Whether the checkpoint on disk states another watermark or other detached counts than now. */
+  private boolean checkpointStale() {
+    return watermark() != persistedWatermark
+        || detachedEvicted.count() != persistedEvicted
+        || detachedExpired.count() != persistedExpired;
+  }
+
+  /** Replaces the checkpoint with the watermark and detached counts now. */
+  private void writeCheckpoint(boolean force) throws IOException {
+    long watermark = watermark();
+    long evictedNow = detachedEvicted.count();
+    long expiredNow = detachedExpired.count();
+    checkpoint.write(watermark, evictedNow, expiredNow, force);
+    persistedWatermark = watermark;
+    persistedEvicted = evictedNow;
+    persistedExpired = expiredNow;
+  }
+
+  /** Writes the checkpoint if it is stale, forcing it and the data when a sync is due; never throws. */
+  private void persistCheckpoint() {
+    if (!checkpointStale()) {
+      return;
+    }
+    try {
+      boolean force = syncDue();
+      writeCheckpoint(force);
+      checkpointUnsynced = !force;
+      if (force) {
+        if (dataUnsynced) {
+          channelOf(active).force(false);
+          dataUnsynced = false;
+        }
+        lastSyncNanos = System.nanoTime();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOGGER.warn("durable-tracker: could not write the spool checkpoint in {}: {}", directory, e.toString());
+    }
+  }
+
   /**
    * Deletes the oldest segments, except the one being written, that the reader has passed and whose
-   * records are all below the watermark or all older than maxAge.
+   * records are all below the watermark or all older than maxAge. Records of an expired segment read
+   * and not acknowledged are detached, and the checkpoint written, before its file goes.
    */
   private void deleteResolvedSegments() {
-    long watermark = watermark();
     long cutoff = clock.millis() - maxAgeMillis;
+    boolean detached = false;
     while (segments.size() > 1) {
       Segment oldest = segments.get(0);
       Segment following = segments.get(1);
       boolean passed = readerSegment != oldest || readSequence >= following.firstSequence;
-      boolean resolved = following.firstSequence <= watermark || oldest.newestAppendedAt < cutoff;
+      boolean resolved = following.firstSequence <= watermark() || oldest.newestAppendedAt < cutoff;
       if (!passed || !resolved) {
-        return;
+        break;
       }
+      detached |= outstanding.moveBelow(following.firstSequence, detachedExpired) > 0;
       if (readerSegment == oldest) {
         placeReader(following, Segment.HEADER_BYTES);
       }
+      persistCheckpoint();
       removeSegment(oldest);
+    }
+    if (detached) {
+      refreshOldest();
     }
   }
 

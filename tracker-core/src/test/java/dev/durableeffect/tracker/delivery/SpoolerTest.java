@@ -322,6 +322,77 @@ class SpoolerTest {
   }
 
   @Test
+  void eventsInFlightWhenTheirSegmentIsEvictedAreCountedOnceAsSpoolFullAtTheNextStart() {
+    SpoolConfig oneMebibyte = SpoolConfig.builder(directory).maxBytes(SpoolConfig.MIN_MAX_BYTES).build();
+    Spooler spooler = open(oneMebibyte);
+    append(spooler, 0, 5, 1_000);
+    OutgoingBatch inFlight = spooler.next(5, 1 << 20, System.nanoTime());
+    assertThat(ids(inFlight)).containsExactly("e0", "e1", "e2", "e3", "e4");
+    int written = 5;
+    while (stats().dropped(DropReason.SPOOL_FULL) == 0) {
+      append(spooler, written, 1, 1_000);
+      written++;
+    }
+    long evicted = stats().dropped(DropReason.SPOOL_FULL);
+    long pendingAtClose = stats().pending();
+    assertThat(pendingAtClose).as("the batch in flight is not counted as evicted").isEqualTo(written - evicted);
+    assertAccounted();
+    reopen(spooler); // the batch is still unresolved, as at a shutdown that ran out of time
+
+    Spooler next = open(oneMebibyte);
+
+    assertThat(stats().dropped(DropReason.CORRUPT)).isZero();
+    assertThat(stats().dropped(DropReason.SPOOL_FULL)).isEqualTo(5);
+    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: dropped 5 events (SPOOL_FULL): the spool "));
+    assertThat(stats().recovered()).isEqualTo(pendingAtClose);
+    assertThat(stats().pending()).isEqualTo(pendingAtClose - 5);
+    assertAccounted();
+    List<String> sent = new ArrayList<>();
+    OutgoingBatch batch;
+    while ((batch = next.next(100, 1 << 20, System.nanoTime())) != null) {
+      sent.addAll(ids(batch));
+      context.delivered(batch, batch.size());
+    }
+    assertThat(sent).hasSize((int) (pendingAtClose - 5)).startsWith("e" + (evicted + 5)).endsWith("e" + (written - 1));
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+  }
+
+  @Test
+  void eventsInFlightWhenTheirSegmentExpiresAreCountedOnceAsExpiredAtTheNextStart() {
+    // A second: time enough to read back on a busy machine, since the store's clock is the system's.
+    SpoolConfig config =
+        SpoolConfig.builder(directory).maxBytes(SpoolConfig.MIN_MAX_BYTES).maxAge(Duration.ofSeconds(1)).build();
+    Spooler spooler = open(config);
+    append(spooler, 0, 300, 1_000); // two 256 KiB segments
+    long written = System.currentTimeMillis();
+    List<OutgoingBatch> inFlight = new ArrayList<>();
+    OutgoingBatch batch;
+    while ((batch = spooler.next(100, 1 << 20, System.nanoTime())) != null) {
+      inFlight.add(batch);
+    }
+    assertThat(inFlight).hasSize(3);
+    await().pollDelay(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(10))
+        .until(() -> System.currentTimeMillis() - written > 1_010);
+
+    context.delivered(inFlight.get(2), inFlight.get(2).size()); // the first segment is deleted as expired
+
+    assertThat(stats().dropped(DropReason.EXPIRED)).as("held, not skipped").isZero();
+    long pendingAtClose = stats().pending();
+    assertThat(pendingAtClose).isEqualTo(200);
+    assertAccounted();
+    reopen(spooler);
+
+    open(config);
+
+    assertThat(stats().dropped(DropReason.CORRUPT)).isZero();
+    assertThat(stats().dropped(DropReason.EXPIRED)).isEqualTo(200);
+    assertThat(stats().recovered()).isEqualTo(pendingAtClose);
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+  }
+
+  @Test
   void aFreshSpoolTakesEventsAndReportsNoFailure() {
     Spooler spooler = open();
     assertThat(spooler.hasRoomForIntake()).isTrue();

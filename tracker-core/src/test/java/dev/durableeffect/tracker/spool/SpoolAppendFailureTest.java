@@ -51,7 +51,7 @@ class SpoolAppendFailureTest {
       assertThat(sequences(readAll(store))).isEqualTo(range(10, 15));
     }
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(15, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(15, 0, 0, 0));
     }
   }
 
@@ -75,7 +75,7 @@ class SpoolAppendFailureTest {
       assertThat(sequences(readAll(store))).isEqualTo(range(0, 280));
     }
     try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(280, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(280, 0, 0, 0));
     }
   }
 

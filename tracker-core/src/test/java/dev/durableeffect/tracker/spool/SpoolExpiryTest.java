@@ -63,7 +63,7 @@ class SpoolExpiryTest {
     }
     clock.advance(Duration.ofHours(2));
     try (SpoolStore store = SpoolStore.open(oneHour(64L << 20), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(4, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(4, 0, 0, 0));
       assertThat(store.oldestAppendedAtMillis()).isEqualTo(T0);
       store.append(records(4, 1, 200));
 

@@ -63,7 +63,7 @@ class SpoolFrameLayoutTest {
     rewriteLength(segment, frames(segment).get(1), field, value);
 
     try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(2, 1, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(2, 1, 0, 0));
       assertThat(segment).exists();
       assertThat(sequences(readAll(store))).containsExactly(0L, 2L);
       assertThat(store.drainCorrupt()).isZero();

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.durableeffect.tracker.spool.SpoolFixtures.Frame;
 import dev.durableeffect.tracker.spool.SpoolFixtures.MutableClock;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +70,7 @@ class SpoolRecoveryTest {
     flip(middle, at, 1);
 
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 1, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 1, 0, 0));
       assertThat(store.unacknowledged()).isEqualTo(RECORDS - 1);
       List<SpoolRecord> back = readAll(store);
       assertThat(sequences(back)).isEqualTo(allBut(List.of(victim.sequence())));
@@ -92,7 +94,7 @@ class SpoolRecoveryTest {
       }
     }
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(0, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(0, 0, 0, 0));
       assertThat(segmentFiles(dir)).hasSize(1);
     }
   }
@@ -106,7 +108,7 @@ class SpoolRecoveryTest {
     flip(first, lastFrame.offset() + 30, 4);
 
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 1, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 1, 0, 0));
       assertThat(sequences(readAll(store))).isEqualTo(allBut(List.of(lastFrame.sequence())));
       assertThat(store.drainCorrupt()).isZero();
     }
@@ -123,7 +125,7 @@ class SpoolRecoveryTest {
     }
 
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 0, 0, 0));
       assertThat(Files.size(last)).isEqualTo(torn.offset());
       assertThat(store.nextSequence()).isEqualTo(RECORDS - 1);
       store.append(records(1000, 1, 1000));
@@ -132,7 +134,7 @@ class SpoolRecoveryTest {
       assertThat(SpoolFixtures.numberOf(back.get(RECORDS - 1))).isEqualTo(1000);
     }
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS, 0, 0, 0));
     }
   }
 
@@ -144,7 +146,7 @@ class SpoolRecoveryTest {
     Files.write(last, new byte[4096], StandardOpenOption.APPEND);
 
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS, 0, 0, 0));
       assertThat(Files.size(last)).isEqualTo(size);
       assertThat(sequences(readAll(store))).isEqualTo(range(0, RECORDS));
     }
@@ -161,7 +163,7 @@ class SpoolRecoveryTest {
 
     try (SpoolStore store = open()) {
       assertThat(store.recovery())
-          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0));
+          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0, 0));
       assertThat(middle).doesNotExist();
       assertThat(middle.resolveSibling(middle.getFileName() + ".damaged")).exists();
       assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
@@ -181,7 +183,7 @@ class SpoolRecoveryTest {
 
     try (SpoolStore store = open()) {
       // What the last segment held cannot be counted: nothing follows it.
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(firstOfLast, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(firstOfLast, 0, 0, 0));
       assertThat(last.resolveSibling(last.getFileName() + ".damaged")).exists();
       assertThat(store.nextSequence()).isEqualTo(firstOfLast);
       store.append(records(2000, 1, 100));
@@ -201,7 +203,7 @@ class SpoolRecoveryTest {
     flip(last, 0, 4);
 
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(firstOfLast - 1, 1, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(firstOfLast - 1, 1, 0, 0));
       assertThat(sequences(readAll(store))).isEqualTo(allBut(List.of(lastOfMiddle.sequence())).subList(0, (int) firstOfLast - 1));
       assertThat(store.drainCorrupt()).isZero();
       assertThat(store.nextSequence()).isEqualTo(firstOfLast);
@@ -214,7 +216,7 @@ class SpoolRecoveryTest {
     Files.delete(dir.resolve("checkpoint"));
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0, 0));
       assertThat(sequences(readAll(store))).isEqualTo(range(0, 10));
     }
     assertThat(dir.resolve("checkpoint")).exists();
@@ -226,7 +228,7 @@ class SpoolRecoveryTest {
     flip(dir.resolve("checkpoint"), 7, 1);
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0, 0));
       assertThat(sequences(readAll(store))).isEqualTo(range(0, 10));
     }
   }
@@ -237,8 +239,25 @@ class SpoolRecoveryTest {
     Files.write(dir.resolve("checkpoint"), new byte[3]);
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0, 0));
     }
+  }
+
+  @Test
+  void aCheckpointInTheEarlierTwelveByteFormatIsReadWithNoDetachedRecordsAndReplacedByTheNewOne() throws Exception {
+    acknowledgeFourOfTen();
+    ByteBuffer earlier = ByteBuffer.allocate(12).putLong(4);
+    CRC32C crc = new CRC32C();
+    crc.update(earlier.array(), 0, 8);
+    Files.write(dir.resolve("checkpoint"), earlier.putInt((int) crc.getValue()).array());
+
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(6, 0, 0, 0));
+      List<SpoolRecord> read = readAll(store);
+      assertThat(sequences(read)).isEqualTo(range(4, 10));
+      store.acknowledge(4, 2);
+    }
+    assertThat(SpoolStoreTest.checkpointFields(dir)).containsExactly(6, 0, 0);
   }
 
   @Test
@@ -248,7 +267,7 @@ class SpoolRecoveryTest {
     flip(segment, frames(segment).get(2).offset() + 40, 4);
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(6, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(6, 0, 0, 0));
       assertThat(sequences(readAll(store))).isEqualTo(range(4, 10));
     }
   }
@@ -267,7 +286,7 @@ class SpoolRecoveryTest {
     }
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(6, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(6, 0, 0, 0));
       assertThat(sequences(readAll(store))).isEqualTo(range(4, 10));
     }
     assertThat(strangers).allSatisfy(p -> assertThat(p).exists());
@@ -337,7 +356,7 @@ class SpoolRecoveryTest {
 
     try (SpoolStore store = open()) {
       assertThat(store.recovery())
-          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0));
+          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0, 0));
       assertThat(misnamed).doesNotExist();
       assertThat(misnamed.resolveSibling(misnamed.getFileName() + ".damaged")).exists();
       assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
@@ -378,7 +397,7 @@ class SpoolRecoveryTest {
 
     try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock, refusingTheMiddle)) {
       assertThat(store.recovery())
-          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0));
+          .isEqualTo(new SpoolStore.Recovery(RECORDS - lostSequences.size(), lostSequences.size(), 0, 0));
       assertThat(middle).doesNotExist();
       assertThat(middle.resolveSibling(middle.getFileName() + ".damaged")).exists();
       assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
@@ -399,7 +418,7 @@ class SpoolRecoveryTest {
     Files.write(segment, repeat, StandardOpenOption.APPEND);
 
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 0, 0, 0));
       store.append(records(3, 1, 200));
 
       assertThat(sequences(readAll(store))).containsExactly(0L, 1L, 2L, 3L);

@@ -127,7 +127,7 @@ class SpoolSegmentBoundaryTest {
       assertThat(store.drainCorrupt()).isZero();
     }
     try (SpoolStore store = open()) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(4, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(4, 0, 0, 0));
       assertThat(readAll(store).get(2).json()).isEqualTo(recordOfFrame(2, 300 * 1024).json());
     }
   }

@@ -131,7 +131,7 @@ class SpoolStoreTest {
     }
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(4, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(4, 0, 0, 0));
       assertThat(store.unacknowledged()).isEqualTo(4);
       assertThat(store.nextSequence()).isEqualTo(10);
       List<SpoolRecord> back = readAll(store);
@@ -190,7 +190,7 @@ class SpoolStoreTest {
         assertThat(dir.resolve("checkpoint.tmp")).doesNotExist();
       }
     }
-    assertThat(Files.size(dir.resolve("checkpoint"))).isEqualTo(12);
+    assertThat(Files.size(dir.resolve("checkpoint"))).isEqualTo(28);
   }
 
   @Test
@@ -415,7 +415,7 @@ class SpoolStoreTest {
       assertThat(store.drainCorrupt()).isZero();
     }
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(5000, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(5000, 0, 0, 0));
     }
   }
 
@@ -470,7 +470,7 @@ class SpoolStoreTest {
     assertThat(Files.size(dir.resolve("segment-00000000000000000000.log")))
         .isEqualTo(SpoolFixtures.frames(dir.resolve("segment-00000000000000000000.log")).get(0).end() + 38);
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(2, 0, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(2, 0, 0, 0));
       assertThat(sequences(readAll(store))).containsExactly(0L, 1L);
     }
   }
@@ -485,7 +485,7 @@ class SpoolStoreTest {
     SpoolFixtures.flip(segment, SpoolFixtures.frames(segment).get(2).offset(), 4);
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 1, 0));
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 1, 0, 0));
       assertThat(sequences(readAll(store))).containsExactly(0L, 1L, 3L);
     }
   }
@@ -508,11 +508,21 @@ class SpoolStoreTest {
     }
   }
 
+  /** The watermark of the checkpoint file. */
   static long checkpointOf(Path dir) throws java.io.IOException {
+    return checkpointFields(dir)[0];
+  }
+
+  /**
+   * The checkpoint file's watermark, records detached by eviction and by expiry, after checking its
+   * length and CRC32C.
+   */
+  static long[] checkpointFields(Path dir) throws java.io.IOException {
     ByteBuffer checkpoint = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("checkpoint")));
+    assertThat(checkpoint.limit()).isEqualTo(28);
     CRC32C crc = new CRC32C();
-    crc.update(checkpoint.array(), 0, 8);
-    assertThat(checkpoint.getInt(8)).isEqualTo((int) crc.getValue());
-    return checkpoint.getLong(0);
+    crc.update(checkpoint.array(), 0, 24);
+    assertThat(checkpoint.getInt(24)).isEqualTo((int) crc.getValue());
+    return new long[] {checkpoint.getLong(0), checkpoint.getLong(8), checkpoint.getLong(16)};
   }
 }

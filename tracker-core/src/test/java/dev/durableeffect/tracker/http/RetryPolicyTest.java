@@ -20,7 +20,8 @@ class RetryPolicyTest {
   @CsvSource({
     "200,SUCCESS", "202,SUCCESS", "204,SUCCESS", "0,RETRY", "408,RETRY", "429,RETRY", "500,RETRY",
     "502,RETRY", "503,RETRY", "504,RETRY", "413,SPLIT", "400,REJECT", "401,REJECT", "403,REJECT",
-    "404,REJECT", "422,REJECT", "501,REJECT", "505,REJECT", "301,REJECT"
+    "404,REJECT", "422,REJECT", "501,REJECT", "505,REJECT", "301,REJECT", "199,REJECT", "299,SUCCESS",
+    "300,REJECT"
   })
   void classifiesStatuses(int status, RetryPolicy.Verdict verdict) {
     assertThat(RetryPolicy.classify(status)).isEqualTo(verdict);
@@ -79,5 +80,21 @@ class RetryPolicyTest {
     assertThat(policy.parseRetryAfter("soon")).isNull();
     assertThat(policy.parseRetryAfter(null)).isNull();
     assertThat(policy.delayNanos(1, "2")).isEqualTo(Duration.ofSeconds(2).toNanos());
+  }
+
+  @Test
+  void theShortestConfigurableBackoffGivesADelayAtEveryRetry() {
+    // initialDelay and maxDelay must be positive: one nanosecond is the least a config allows.
+    RetryPolicy shortest = new RetryPolicy(5, Duration.ofNanos(1), Duration.ofNanos(1), Clock.systemUTC());
+    for (int retry = 1; retry <= 5; retry++) {
+      assertThat(shortest.delayNanos(retry, null)).isBetween(0L, 1L);
+    }
+  }
+
+  @Test
+  void retryAfterSecondsWithLeadingZerosAreReadAsTheirValue() {
+    assertThat(policy.parseRetryAfter("007")).isEqualTo(Duration.ofSeconds(7));
+    // 18 digits: still parsed as a number, not taken as "too large for a long".
+    assertThat(policy.parseRetryAfter("000000000000000007")).isEqualTo(Duration.ofSeconds(7));
   }
 }

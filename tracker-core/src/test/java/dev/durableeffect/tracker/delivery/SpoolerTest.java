@@ -12,11 +12,16 @@ import dev.durableeffect.tracker.RateLimitedLog;
 import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.spool.SpoolConfig;
 import dev.durableeffect.tracker.spool.SpoolRecord;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +143,7 @@ class SpoolerTest {
     assertThat(stats().delivered()).isEqualTo(5);
     assertThat(stats().pending()).isZero();
     assertAccounted();
+    assertThat(messages()).as("nothing evicted, expired or damaged: no drop is logged").isEmpty();
   }
 
   @Test
@@ -211,7 +217,8 @@ class SpoolerTest {
 
     assertThat(stats().recovered()).isEqualTo(2);
     assertThat(stats().pending()).isEqualTo(2);
-    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: found 2 undelivered events in the spool "));
+    assertThat(messages())
+        .contains("durable-tracker: found 2 undelivered events in the spool " + directory + "; sending them first");
     long now = System.nanoTime();
     assertThat(next.due(false, now, now, HOUR, 100)).as("recovered events are sent at once").isTrue();
     OutgoingBatch recovered = next.next(1, 1 << 20, now);
@@ -399,5 +406,126 @@ class SpoolerTest {
     assertThat(spooler.failures()).isZero();
     assertThat(spooler.lastFailure()).isNull();
     assertThat(messages()).isEmpty();
+  }
+  @Test
+  void whileTheStoreFailsEventsAreKeptInMemoryInOrderAndIntakePausesAtTwoBatches() {
+    Spooler spooler = open();
+    spooler.store().close(); // every write, read and sync of the store fails from now on
+
+    append(spooler, 0, 3);
+
+    assertThat(spooler.failures()).isEqualTo(1);
+    assertThat(spooler.lastFailure()).startsWith("spool write failed: java.lang.IllegalStateException");
+    assertThat(messages())
+        .anyMatch(m -> m.startsWith("durable-tracker: could not write the spool " + directory + " (")
+            && m.endsWith("); keeping 3 events in memory and trying again later"));
+    assertThat(spooler.hasRoomForIntake()).as("one batch in memory").isTrue();
+    assertThat(spooler.hasUnsent()).isTrue();
+    long now = System.nanoTime();
+    assertThat(spooler.due(false, now, now, HOUR, 100)).as("what waits in memory is sent at once").isTrue();
+
+    append(spooler, 3, 2);
+
+    assertThat(spooler.failures()).as("not written while memory holds earlier events: order is kept").isEqualTo(1);
+    assertThat(spooler.hasRoomForIntake()).as("two batches in memory").isFalse();
+    assertThat(stats().pending()).isEqualTo(5);
+    OutgoingBatch first = spooler.next(10, 1 << 20, now);
+    assertThat(ids(first)).containsExactly("e0", "e1", "e2");
+    assertThat(spooler.hasRoomForIntake()).isTrue();
+    OutgoingBatch second = spooler.next(10, 1 << 20, now);
+    assertThat(ids(second)).containsExactly("e3", "e4");
+    assertThat(spooler.hasUnsent()).isFalse();
+    assertThat(spooler.due(true, now, now, HOUR, 1)).as("nothing waits, even when closing").isFalse();
+    context.delivered(first, 3);
+    context.delivered(second, 2);
+    assertThat(stats().delivered()).isEqualTo(5);
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+  }
+
+  @Test
+  void eventsKeptInMemoryAreLetGoWhenTheSenderForgetsThem() {
+    Spooler spooler = open();
+    spooler.store().close();
+    append(spooler, 0, 2);
+    assertThat(spooler.hasUnsent()).isTrue();
+
+    spooler.forgetMemory();
+
+    assertThat(spooler.hasUnsent()).isFalse();
+    assertThat(spooler.next(10, 1 << 20, System.nanoTime())).isNull();
+  }
+
+  @Test
+  void aFailedReadIsTriedAgainFiveSecondsLaterAndTheEventsStayWaiting() {
+    Spooler spooler = open();
+    append(spooler, 0, 2);
+    spooler.store().close();
+    long now = System.nanoTime();
+
+    assertThat(spooler.next(10, 1 << 20, now)).isNull();
+
+    assertThat(spooler.failures()).isEqualTo(1);
+    assertThat(spooler.lastFailure()).startsWith("spool read failed: java.lang.IllegalStateException");
+    assertThat(messages()).anyMatch(m -> m.startsWith("durable-tracker: could not read the spool ") && m.endsWith("; trying again in 5 s"));
+    assertThat(spooler.hasUnsent()).as("still waiting on disk").isTrue();
+    long retry = now + Duration.ofSeconds(5).toNanos();
+    assertThat(spooler.due(true, retry - 1, now, HOUR, 1)).as("before the pause is over").isFalse();
+    assertThat(spooler.due(true, retry, now, HOUR, 1)).as("once it is over").isTrue();
+  }
+
+  @Test
+  void aRecordDamagedOnDiskIsDroppedAsCorruptWhenReadAndTheOthersAreSent() throws IOException {
+    Spooler spooler = open();
+    append(spooler, 0, 3);
+    damage("{\"n\":1,");
+
+    OutgoingBatch batch = spooler.next(10, 1 << 20, System.nanoTime());
+
+    assertThat(ids(batch)).containsExactly("e0", "e2");
+    assertThat(stats().dropped(DropReason.CORRUPT)).isEqualTo(1);
+    assertThat(messages())
+        .contains("durable-tracker: dropped 1 events (CORRUPT): their records in the spool " + directory + " were damaged");
+    assertThat(spooler.hasUnsent()).isFalse();
+    context.delivered(batch, 2);
+    assertThat(stats().pending()).isZero();
+    assertAccounted();
+  }
+
+  @Test
+  void aRecordDamagedBeforeARestartIsCountedAsCorruptAndNamedInTheRecoveryLine() throws IOException {
+    Spooler spooler = open();
+    append(spooler, 0, 3);
+    reopen(spooler);
+    damage("{\"n\":1,");
+
+    open();
+
+    assertThat(stats().recovered()).isEqualTo(3);
+    assertThat(stats().dropped(DropReason.CORRUPT)).isEqualTo(1);
+    assertThat(messages())
+        .contains("durable-tracker: found 2 undelivered events in the spool " + directory
+            + " (1 more were damaged: CORRUPT); sending them first");
+    assertAccounted();
+  }
+
+  /** Changes one byte of the only record in the spool's segment files that contains {@code text}. */
+  private void damage(String text) throws IOException {
+    byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+    try (DirectoryStream<Path> segments = Files.newDirectoryStream(directory, "segment-*.log")) {
+      for (Path segment : segments) {
+        byte[] bytes = Files.readAllBytes(segment);
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+          if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+            try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+              file.seek(i + 1);
+              file.write('N');
+            }
+            return;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no record contains " + text);
   }
 }

@@ -11,12 +11,17 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.durableeffect.tracker.DropReason;
 import dev.durableeffect.tracker.TestEvents;
 import dev.durableeffect.tracker.spool.SpoolConfig;
+import dev.durableeffect.tracker.spool.SpoolLockedException;
+import dev.durableeffect.tracker.spool.SpoolStore;
 import dev.durableeffect.tracker.spool.SpoolStatus;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -50,7 +55,7 @@ class DeliveryEngineCloseTest {
   }
 
   /** A scripted transport that counts its close. */
-  static final class Transport extends SenderLoopTest.ScriptedTransport {
+  static class Transport extends SenderLoopTest.ScriptedTransport {
     final AtomicInteger closes = new AtomicInteger();
 
     @Override
@@ -194,5 +199,73 @@ class DeliveryEngineCloseTest {
     DeliveryEngine engine = start(settings(Duration.ofMillis(200), spool), new Transport());
 
     assertThat(engine.spoolStatus()).isNotNull();
+  }
+  /** A transport whose {@code add} blocks the sender thread, ignoring interrupts, until released. */
+  static final class HangingTransport extends Transport {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public void add(OutgoingBatch batch) {
+      super.add(batch);
+      entered.countDown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          release.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Test
+  void closeReturnsWhenTheSenderHangsInTheTransportCountsWhatItHeldAndLeavesTheSpoolOpen() throws Exception {
+    HangingTransport hanging = new HangingTransport();
+    DeliveryEngine engine =
+        start(settings(Duration.ofMillis(200), SpoolConfig.builder(directory).build()), hanging);
+    for (int i = 0; i < 3; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+    engine.flush();
+    assertThat(hanging.entered.await(20, TimeUnit.SECONDS)).isTrue();
+
+    // The deadline (200 ms), then 2 s for the sender to stop, then 2 s more after aborting it.
+    CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
+    try {
+      closed.get(30, TimeUnit.SECONDS);
+    } finally {
+      if (!closed.isDone()) {
+        hanging.release.countDown(); // so that a close that does not return on its own ends the test
+      }
+    }
+
+    assertThat(hanging.closes).as("the transport is closed anyway").hasValue(1);
+    assertThat(messages()).contains("durable-tracker: the sender thread did not stop; the spool stays open");
+    assertThat(messages()).noneMatch(m -> m.contains("undelivered events stay in the spool"));
+    assertThat(engine.stats().pending()).as("written to the spool: pending for the next start").isEqualTo(3);
+    assertThatThrownBy(() -> SpoolStore.open(SpoolConfig.builder(directory).build(), Clock.systemUTC()))
+        .as("the store was not closed under the hung sender: its lock is still held")
+        .isInstanceOf(SpoolLockedException.class);
+    hanging.release.countDown();
+  }
+
+  @Test
+  void aSpoolEmptiedBeforeCloseLogsNothingLeftInIt() {
+    DeliveryEngine engine =
+        start(settings(Duration.ofSeconds(30), SpoolConfig.builder(directory).build()), new Transport());
+    for (int i = 0; i < 3; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+
+    engine.close();
+
+    assertThat(engine.stats().delivered()).isEqualTo(3);
+    assertThat(messages()).noneMatch(m -> m.contains("undelivered events stay in the spool"));
   }
 }

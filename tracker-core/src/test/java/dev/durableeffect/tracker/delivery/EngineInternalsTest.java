@@ -30,6 +30,23 @@ class EngineInternalsTest {
   }
 
   @Test
+  void theScratchBufferKeepsWhatWasWrittenAndItsMemoryUpToTheRetainedCapacity() {
+    EventBuffer buffer = new EventBuffer(1024 * 1024);
+    buffer.write('{');
+    buffer.write("\"n\":1".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 5);
+    buffer.write('}');
+    assertThat(buffer.size()).isEqualTo(7);
+    assertThat(new String(buffer.toByteArray(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"n\":1}");
+
+    buffer.write(new byte[EventBuffer.RETAINED_CAPACITY - 7], 0, EventBuffer.RETAINED_CAPACITY - 7);
+    assertThat(buffer.capacity()).as("grown by doubling to exactly the retained capacity").isEqualTo(EventBuffer.RETAINED_CAPACITY);
+    buffer.reset();
+
+    assertThat(buffer.size()).isZero();
+    assertThat(buffer.capacity()).as("kept: not beyond the retained capacity").isEqualTo(EventBuffer.RETAINED_CAPACITY);
+  }
+
+  @Test
   void theQueueSizeIsNeverNegative() throws Exception {
     EventQueue queue = new EventQueue(64);
     WorkflowEvent event = TestEvents.numbered(1);

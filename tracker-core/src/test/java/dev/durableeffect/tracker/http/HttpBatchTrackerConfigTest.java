@@ -3,6 +3,7 @@ package dev.durableeffect.tracker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.durableeffect.tracker.TestEvents;
 import java.net.URI;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -217,6 +218,26 @@ class HttpBatchTrackerConfigTest {
       assertThat(component.getAccessor().invoke(copy))
           .as(component.getName())
           .isEqualTo(component.getAccessor().invoke(config));
+    }
+  }
+
+  @Test
+  void aTrackerNamesItsDestinationWithoutTheQueryAndReportsItsQueue() {
+    HttpBatchTrackerConfig config =
+        valid()
+            .endpoint("https://events.example.com:8443/ingest?token=abc")
+            .maxQueueSize(50)
+            .batchSize(100)
+            .flushInterval(Duration.ofHours(1))
+            .shutdownTimeout(Duration.ofMillis(100))
+            .build();
+    try (HttpBatchTracker tracker = HttpBatchTracker.create(config)) {
+      assertThat(tracker.destination()).isEqualTo("https://events.example.com:8443/ingest");
+      assertThat(tracker.queueCapacity()).isEqualTo(50);
+      for (int i = 0; i < 3; i++) {
+        tracker.emit(TestEvents.numbered(i));
+      }
+      assertThat(tracker.queueSize()).as("below a batch, an hour to wait: all still queued").isEqualTo(3);
     }
   }
 }

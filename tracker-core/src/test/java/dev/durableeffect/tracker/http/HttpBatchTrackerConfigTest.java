@@ -240,4 +240,39 @@ class HttpBatchTrackerConfigTest {
       assertThat(tracker.queueSize()).as("below a batch, an hour to wait: all still queued").isEqualTo(3);
     }
   }
+
+  @Test
+  void everyDurationOverTheLongestAcceptedIsRefusedByName() {
+    Duration tooLong = HttpBatchTrackerConfig.MAX_DURATION.plusSeconds(1);
+    assertRejected(b -> b.flushInterval(tooLong),
+        "Invalid durable-tracker setting flushInterval: " + tooLong + " (expected at most 36500 days)");
+    assertRejected(b -> b.initialDelay(tooLong).maxDelay(tooLong),
+        "Invalid durable-tracker setting initialDelay: " + tooLong + " (expected at most 36500 days)");
+    assertRejected(b -> b.maxDelay(tooLong),
+        "Invalid durable-tracker setting maxDelay: " + tooLong + " (expected at most 36500 days)");
+    assertRejected(b -> b.requestTimeout(tooLong),
+        "Invalid durable-tracker setting requestTimeout: " + tooLong + " (expected at most 36500 days)");
+    assertRejected(b -> b.shutdownTimeout(tooLong),
+        "Invalid durable-tracker setting shutdownTimeout: " + tooLong + " (expected at most 36500 days)");
+    assertThat(valid().flushInterval(HttpBatchTrackerConfig.MAX_DURATION).build().flushInterval())
+        .isEqualTo(HttpBatchTrackerConfig.MAX_DURATION);
+  }
+
+  @Test
+  void aHeaderValueMayUseEveryLatin1CharacterButNotControlCharacters() {
+    assertThat(valid().header("x-name", "caf\u00e9 \u00ff\tend").build().headers()).containsEntry("x-name", "caf\u00e9 \u00ff\tend");
+  }
+
+  @Test
+  void theDescriptionSaysWhichOptionalPartsAreSetWithoutShowingThem() throws Exception {
+    assertThat(valid().build().toString())
+        .contains("sslContext=JVM default", "headerSupplier=none", "spool=none");
+    String described =
+        valid()
+            .sslContext(javax.net.ssl.SSLContext.getDefault())
+            .headers(() -> java.util.Map.of("authorization", "Bearer secret-token"))
+            .build()
+            .toString();
+    assertThat(described).contains("sslContext=custom", "headerSupplier=set").doesNotContain("secret-token");
+  }
 }

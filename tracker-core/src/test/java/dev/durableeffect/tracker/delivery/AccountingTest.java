@@ -150,6 +150,20 @@ class AccountingTest {
   }
 
   @Test
+  void afterRecoveredEventsAreDeliveredEventsOfThisRunNotYetSpooledAreClosedOut() {
+    counters.recovered(3, 1);
+    counters.delivered(null, 3, true);
+    counters.taken(0, 5);
+
+    assertThat(counters.closeOut(5)).as("this run's five, held in memory").isEqualTo(5);
+
+    TrackerStats stats = counters.snapshot(5);
+    assertThat(stats.dropped(DropReason.CLOSED)).isEqualTo(5);
+    assertThat(stats.pending()).isZero();
+    assertThat(stats.emitted() + stats.recovered()).isEqualTo(stats.delivered() + stats.dropped() + stats.pending());
+  }
+
+  @Test
   void recoveredEventsArePendingAndCorruptOnesDroppedAtOnce() {
     counters.recovered(7, 2);
 

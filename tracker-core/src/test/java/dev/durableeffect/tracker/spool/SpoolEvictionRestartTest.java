@@ -127,15 +127,7 @@ class SpoolEvictionRestartTest {
 
   @Test
   void recordsHeldWhenTheirSegmentIsEvictedAreReportedOnceAfterSigkill() throws Exception {
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                ChildEvictor.class.getName(),
-                dir.toString())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process child = SpoolFixtures.startChild(ChildEvictor.class, dir);
     String report;
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -194,7 +186,7 @@ class SpoolEvictionRestartTest {
       Evicted evicted = evictWhileFiveAreHeld(store);
       System.out.println("evicted " + evicted.appended() + " " + evicted.firstKept());
       System.out.flush();
-      Thread.sleep(Duration.ofMinutes(5).toMillis());
+      SpoolFixtures.awaitKill();
     }
   }
 }

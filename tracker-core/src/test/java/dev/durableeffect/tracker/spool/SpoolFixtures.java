@@ -112,6 +112,31 @@ final class SpoolFixtures {
     Files.write(file, bytes);
   }
 
+  /**
+   * Starts {@code main} in a child JVM with this test's class path and {@code directory} as its
+   * argument; its stdout is the returned process's input stream, its stderr is discarded.
+   */
+  static Process startChild(Class<?> main, Path directory) throws IOException {
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            main.getName(),
+            directory.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  /**
+   * In a child JVM: blocks until the parent kills it (or, if the parent dies first, until its
+   * stdin closes), without waking.
+   */
+  static void awaitKill() throws IOException {
+    while (System.in.read() >= 0) {
+      // the parent writes nothing; end of input means it is gone
+    }
+  }
+
   static SpoolConfig config(Path directory, long maxBytes) {
     return SpoolConfig.builder(directory).maxBytes(maxBytes).build();
   }

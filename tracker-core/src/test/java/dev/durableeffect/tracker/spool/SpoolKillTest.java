@@ -24,15 +24,7 @@ class SpoolKillTest {
 
   @Test
   void everythingAppendedBeforeSigkillIsRecoveredIntactAndNothingCountsAsDamaged() throws Exception {
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                ChildWriter.class.getName(),
-                dir.toString())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process child = SpoolFixtures.startChild(ChildWriter.class, dir);
     long reportedByChild = 0;
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -193,18 +193,12 @@ class SpoolRecoveryTest {
 
   @Test
   void aLostTailBeforeAMovedAsideLastSegmentIsCountedUpToThatSegmentsName() throws Exception {
-    writeThreeSegments();
-    Path middle = segmentFiles(dir).get(1);
-    List<Frame> frames = frames(middle);
-    Frame lastOfMiddle = frames.get(frames.size() - 1);
-    flip(middle, lastOfMiddle.offset() + 40, 4);
-    Path last = segmentFiles(dir).get(2);
-    long firstOfLast = frames(last).get(0).sequence();
-    flip(last, 0, 4);
+    Damaged damaged = damageTheMiddleSegmentsLastRecordAndTheLastSegmentsHeader();
+    long firstOfLast = damaged.firstOfLast();
 
     try (SpoolStore store = open()) {
       assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(firstOfLast - 1, 1, 0, 0));
-      assertThat(sequences(readAll(store))).isEqualTo(allBut(List.of(lastOfMiddle.sequence())).subList(0, (int) firstOfLast - 1));
+      assertThat(sequences(readAll(store))).isEqualTo(allBut(List.of(damaged.lastOfMiddle())).subList(0, (int) firstOfLast - 1));
       assertThat(store.drainCorrupt()).isZero();
       assertThat(store.nextSequence()).isEqualTo(firstOfLast);
     }
@@ -326,14 +320,8 @@ class SpoolRecoveryTest {
 
   @Test
   void aLostTailCountedAtOpenIsNotCountedAgainWhenNewRecordsAreReadPastIt() throws Exception {
-    writeThreeSegments();
-    Path middle = segmentFiles(dir).get(1);
-    List<Frame> frames = frames(middle);
-    Frame lastOfMiddle = frames.get(frames.size() - 1);
-    flip(middle, lastOfMiddle.offset() + 40, 4);
-    Path last = segmentFiles(dir).get(2);
-    long firstOfLast = frames(last).get(0).sequence();
-    flip(last, 0, 4);
+    Damaged damaged = damageTheMiddleSegmentsLastRecordAndTheLastSegmentsHeader();
+    long firstOfLast = damaged.firstOfLast();
 
     try (SpoolStore store = open()) {
       assertThat(store.recovery().corrupt()).isEqualTo(1);
@@ -341,7 +329,7 @@ class SpoolRecoveryTest {
 
       List<Long> read = sequences(readAll(store));
 
-      assertThat(read).endsWith(firstOfLast, firstOfLast + 1).doesNotContain(lastOfMiddle.sequence());
+      assertThat(read).endsWith(firstOfLast, firstOfLast + 1).doesNotContain(damaged.lastOfMiddle());
       assertThat(store.drainCorrupt()).isZero();
     }
   }
@@ -425,4 +413,23 @@ class SpoolRecoveryTest {
       assertThat(store.drainCorrupt()).isZero();
     }
   }
+
+  /**
+   * Writes three segments, damages the last record of the middle one and the header of the last
+   * one (so that file is moved aside).
+   */
+  private Damaged damageTheMiddleSegmentsLastRecordAndTheLastSegmentsHeader() throws IOException {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Frame> frames = frames(middle);
+    Frame lastOfMiddle = frames.get(frames.size() - 1);
+    flip(middle, lastOfMiddle.offset() + 40, 4);
+    Path last = segmentFiles(dir).get(2);
+    long firstOfLast = frames(last).get(0).sequence();
+    flip(last, 0, 4);
+    return new Damaged(lastOfMiddle.sequence(), firstOfLast);
+  }
+
+  /** The sequence of the damaged record, and the first one of the segment moved aside. */
+  private record Damaged(long lastOfMiddle, long firstOfLast) {}
 }

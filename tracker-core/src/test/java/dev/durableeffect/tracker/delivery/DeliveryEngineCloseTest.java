@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -253,6 +254,88 @@ class DeliveryEngineCloseTest {
         .as("the store was not closed under the hung sender: its lock is still held")
         .isInstanceOf(SpoolLockedException.class);
     hanging.release.countDown();
+  }
+
+  /**
+   * A transport whose {@code add} keeps the sender thread until it is unparked after {@code
+   * wakeableFrom} (a {@code nanoTime}): earlier wake-ups are ignored, so only a wake-up that comes
+   * later (the abort of {@code close()}) releases it, 300 ms after.
+   */
+  static final class SlowTransport extends Transport {
+    final CountDownLatch entered = new CountDownLatch(1);
+    volatile @Nullable Thread sender;
+    volatile long wakeableFrom = Long.MAX_VALUE;
+    volatile boolean released;
+
+    @Override
+    public void add(OutgoingBatch batch) {
+      super.add(batch);
+      sender = Thread.currentThread();
+      entered.countDown();
+      while (!released) {
+        LockSupport.park(this);
+        if (System.nanoTime() - wakeableFrom >= 0) {
+          // Woken by the abort: coming out of the transport still takes a moment.
+          long end = System.nanoTime() + Duration.ofMillis(300).toNanos();
+          for (long left; (left = end - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(left);
+          }
+          return;
+        }
+      }
+    }
+
+    /** Ends a wait that nothing else ends (for a broken close that does not abort the sender). */
+    void release() {
+      released = true;
+      Thread thread = sender;
+      if (thread != null) {
+        LockSupport.unpark(thread);
+      }
+    }
+  }
+
+  @Test
+  void aSenderStillBusyAtTheDeadlineIsAbortedAndCloseWaitsForItToStopBeforeReleasingTheSpool() throws Exception {
+    SlowTransport slow = new SlowTransport();
+    DeliveryEngine engine =
+        start(settings(Duration.ofMillis(200), SpoolConfig.builder(directory).build()), slow);
+    for (int i = 0; i < 3; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+    engine.flush();
+    assertThat(slow.entered.await(20, TimeUnit.SECONDS)).isTrue();
+    // From one second after the 200 ms deadline, while close() still waits its 2 s grace: only the
+    // abort that follows that grace wakes the sender from then on.
+    slow.wakeableFrom = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+
+    try {
+      AtomicBoolean interruptedAfterClose = new AtomicBoolean();
+      Thread closing =
+          new Thread(
+              () -> {
+                engine.close();
+                interruptedAfterClose.set(Thread.currentThread().isInterrupted());
+              });
+      closing.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+      closing.interrupt(); // while close() waits for the sender, before it aborts it
+      closing.join(20_000);
+
+      assertThat(closing.isAlive()).isFalse();
+      assertThat(interruptedAfterClose).as("the interrupt is restored after the abort too").isTrue();
+      Thread sender = slow.sender;
+      assertThat(sender).isNotNull();
+      assertThat(sender.isAlive()).as("close() returned only once the aborted sender had stopped").isFalse();
+      assertThat(messages()).noneMatch(m -> m.contains("the sender thread did not stop"));
+      assertThat(engine.stats().droppedByReason()).containsEntry(DropReason.CLOSED, 0L);
+      assertThat(engine.stats().pending()).as("read back, not delivered: pending in the spool").isEqualTo(3);
+      try (SpoolStore reopened = SpoolStore.open(SpoolConfig.builder(directory).build(), Clock.systemUTC())) {
+        assertThat(reopened.recovery().records()).as("released, and what was not delivered kept").isEqualTo(3);
+      }
+    } finally {
+      slow.release();
+    }
   }
 
   @Test

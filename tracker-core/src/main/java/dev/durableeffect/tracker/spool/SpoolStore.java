@@ -265,8 +265,8 @@ public final class SpoolStore implements AutoCloseable {
 
   /**
    * The next records after the read position, in sequence order: at most {@code maxRecords}, and
-   * stopping before their JSON would exceed {@code maxBytes} in total, but at least one if any is
-   * left. Damaged records and records older than maxAge are skipped and counted ({@link
+   * stopping before their JSON, with one separator byte between records (as in a batch body), would
+   * exceed {@code maxBytes} in total, but at least one if any is left. Damaged records and records older than maxAge are skipped and counted ({@link
    * #drainCorrupt()}, {@link #drainExpired()}). Empty when caught up with the writer. Every record
    * returned must later be {@link #acknowledge acknowledged}.
    */
@@ -308,7 +308,8 @@ public final class SpoolStore implements AutoCloseable {
         reader.skip();
         continue;
       }
-      int json = reader.jsonLength();
+      // The record's JSON, and the comma before it in the body unless it comes first.
+      int json = reader.jsonLength() + (records.isEmpty() ? 0 : 1);
       if (!records.isEmpty() && jsonBytes + json > maxBytes) {
         break;
       }

@@ -147,6 +147,21 @@ class SpoolerTest {
   }
 
   @Test
+  void aBatchReadBackStaysWithinMaxBatchBytesWithTheSeparatorsBetweenItsEvents() {
+    Spooler spooler = open();
+    append(spooler, 0, 10, 0); // {"n":0,"pad":""}: 16 bytes each
+    int threeEvents = OutgoingBatch.bodyBytes(3 * 16, 3); // {"events":[e0,e1,e2]}
+
+    OutgoingBatch fits = spooler.next(100, threeEvents, System.nanoTime());
+    OutgoingBatch oneByteLess = spooler.next(100, threeEvents - 1, System.nanoTime());
+
+    assertThat(ids(fits)).containsExactly("e0", "e1", "e2");
+    assertThat(fits.body()).hasSize(threeEvents);
+    assertThat(ids(oneByteLess)).containsExactly("e3", "e4");
+    assertThat(oneByteLess.body().length).isLessThanOrEqualTo(threeEvents - 1);
+  }
+
+  @Test
   void aBatchIsDueWhenFullOldEnoughClosingOrFlushedAndNotBefore() {
     Spooler spooler = open();
     long now = System.nanoTime();

@@ -86,13 +86,14 @@ class SpoolStoreTest {
   @Test
   void readStopsAtMaxRecordsAndBeforeMaxBytesButReturnsAtLeastOne() throws Exception {
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
-      store.append(records(0, 10, 100));
+      store.append(records(0, 11, 100));
 
       assertThat(sequences(store.read(3, Long.MAX_VALUE))).containsExactly(0L, 1L, 2L);
       assertThat(sequences(store.read(100, 250))).containsExactly(3L, 4L);
       assertThat(sequences(store.read(100, 1))).containsExactly(5L);
-      assertThat(sequences(store.read(100, 300))).containsExactly(6L, 7L, 8L);
-      assertThat(sequences(store.read(100, Long.MAX_VALUE))).containsExactly(9L);
+      assertThat(sequences(store.read(100, 301))).as("300 bytes of JSON and two commas").containsExactly(6L, 7L);
+      assertThat(sequences(store.read(100, 302))).containsExactly(8L, 9L, 10L);
+      assertThat(store.read(100, Long.MAX_VALUE)).isEmpty();
     }
   }
 

@@ -203,6 +203,24 @@ class SpoolerTest {
   }
 
   @Test
+  void aFlushCompletesOnceItsEventsAreDeliveredWhileLaterOnesStillWaitInTheSpool() {
+    Spooler spooler = open();
+    FlushWaiters waiters = new FlushWaiters();
+    CompletableFuture<Void> flush = new CompletableFuture<>();
+    append(spooler, 0, 3);
+    waiters.add(3, flush);
+    spooler.completeFlushes(waiters, counters.watermark());
+    append(spooler, 3, 2);
+
+    OutgoingBatch batch = spooler.next(3, 1 << 20, System.nanoTime());
+    context.delivered(batch, 3);
+    spooler.completeFlushes(waiters, counters.watermark());
+
+    assertThat(spooler.hasUnsent()).as("e3 and e4 are still unread").isTrue();
+    assertThat(flush).isCompleted();
+  }
+
+  @Test
   void completeAllFlushesCompletesFlushesWaitingInTheSpoolStage() {
     Spooler spooler = open();
     FlushWaiters waiters = new FlushWaiters();
@@ -313,6 +331,26 @@ class SpoolerTest {
     assertThat(messages()).contains(
         "durable-tracker: dropped 3 events (EXPIRED): they waited in the spool longer than maxAge");
     assertAccounted();
+  }
+
+  @Test
+  void aFlushWhoseSpooledEventsAllExpiredCompletesOnceTheyAreDropped() {
+    Spooler spooler = open(SpoolConfig.builder(directory).maxAge(Duration.ofMillis(50)).build());
+    FlushWaiters waiters = new FlushWaiters();
+    CompletableFuture<Void> flush = new CompletableFuture<>();
+    append(spooler, 0, 3);
+    waiters.add(3, flush);
+    spooler.completeFlushes(waiters, counters.watermark());
+    assertThat(flush).as("written, not yet resolved").isNotDone();
+    long written = System.currentTimeMillis();
+    await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10))
+        .until(() -> System.currentTimeMillis() - written > 60);
+
+    assertThat(spooler.next(10, 1 << 20, System.nanoTime())).as("nothing left to send").isNull();
+    spooler.completeFlushes(waiters, counters.watermark());
+
+    assertThat(stats().dropped(DropReason.EXPIRED)).isEqualTo(3);
+    assertThat(flush).as("its events are resolved: dropped").isCompleted();
   }
 
   @Test

@@ -141,7 +141,7 @@ final class Spooler implements SpoolSource {
         dropEvicted();
         return;
       } catch (IOException | RuntimeException e) {
-        failed("write", e, records.size());
+        failed("write", e, records.size(), "; keeping " + records.size() + " events in memory and trying again later");
       }
     }
     memory.addLast(new OutgoingBatch(records, span, null));
@@ -161,14 +161,15 @@ final class Spooler implements SpoolSource {
     if (now - due < 0) {
       return due;
     }
+    lastSyncNanos = now;
     try {
       store.sync();
+      unsynced = false;
+      return Transport.NO_TIMER;
     } catch (IOException | RuntimeException e) {
-      failed("sync", e, 0);
+      failed("sync", e, 0, "; trying again in " + syncIntervalNanos / 1_000_000 + " ms");
+      return now + syncIntervalNanos;
     }
-    unsynced = false;
-    lastSyncNanos = now;
-    return Transport.NO_TIMER;
   }
 
   /** Whether a batch should be read now. */
@@ -202,7 +203,7 @@ final class Spooler implements SpoolSource {
         records = store.read(maxRecords, maxBatchBytes - OutgoingBatch.BODY_OVERHEAD);
       } catch (IOException | RuntimeException e) {
         readRetryAtNanos = now + RETRY_NANOS;
-        failed("read", e, 0);
+        failed("read", e, 0, "; trying again in 5 s");
         return null;
       } finally {
         dropSkipped();
@@ -340,7 +341,11 @@ final class Spooler implements SpoolSource {
         "durable-tracker: dropped " + count + " events (" + reason + "): " + why);
   }
 
-  private void failed(String what, Throwable error, int events) {
+  /**
+   * Counts and logs a failed store operation that concerns {@code events} events; {@code then} says
+   * what happens next.
+   */
+  private void failed(String what, Throwable error, int events, String then) {
     failures++;
     String reason = error instanceof UncheckedIOException u ? String.valueOf(u.getCause()) : String.valueOf(error);
     lastFailure = "spool " + what + " failed: " + reason;
@@ -355,6 +360,6 @@ final class Spooler implements SpoolSource {
             + " ("
             + reason
             + ")"
-            + (events > 0 ? "; keeping " + events + " events in memory and trying again later" : "; trying again in 5 s"));
+            + then);
   }
 }

@@ -302,6 +302,25 @@ class SpoolerTest {
   }
 
   @Test
+  void aFailedSyncIsCountedLoggedAndTriedAgainOneSyncIntervalLater() {
+    Spooler spooler = open(SpoolConfig.builder(directory).syncInterval(Duration.ofSeconds(1)).build());
+    append(spooler, 0, 1);
+    spooler.store().close();
+    long now = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+
+    long next = spooler.syncIfDue(now);
+
+    assertThat(spooler.failures()).isEqualTo(1);
+    assertThat(spooler.lastFailure()).startsWith("spool sync failed: java.lang.IllegalStateException");
+    assertThat(messages())
+        .anyMatch(m -> m.startsWith("durable-tracker: could not sync the spool ") && m.endsWith("; trying again in 1000 ms"));
+    assertThat(next).as("tried again one interval later").isEqualTo(now + Duration.ofSeconds(1).toNanos());
+    assertThat(spooler.syncIfDue(next - 1)).as("not before").isEqualTo(next);
+    spooler.syncIfDue(next);
+    assertThat(spooler.failures()).as("tried again, failed again").isEqualTo(2);
+  }
+
+  @Test
   void anEventIsExpiredOnlyOnceOlderThanMaxAge() {
     Spooler spooler = open(SpoolConfig.builder(directory).maxAge(Duration.ofHours(1)).build());
     long now = System.currentTimeMillis();

@@ -50,7 +50,8 @@ final class Spooler implements SpoolSource {
   private final long syncIntervalNanos;
   /** Written since the last fsync, and when that was ({@code nanoTime}). */
   private boolean unsynced;
-  private long lastSyncNanos = System.nanoTime();
+  /** When the next sync is due: {@code syncInterval} after the last one, 5 s after a failed one. */
+  private long syncDueNanos;
   private final DeliveryCounters counters;
   private final RateLimitedLog log;
   private final FlushWaiters spoolWaiters = new FlushWaiters();
@@ -70,6 +71,7 @@ final class Spooler implements SpoolSource {
     this.store = store;
     this.maxAgeMillis = config.maxAge().toMillis();
     this.syncIntervalNanos = config.syncInterval().toNanos();
+    this.syncDueNanos = System.nanoTime() + syncIntervalNanos;
     this.counters = counters;
     this.log = log;
     SpoolStore.Recovery recovery = store.recovery();
@@ -157,18 +159,18 @@ final class Spooler implements SpoolSource {
     if (!unsynced) {
       return Transport.NO_TIMER;
     }
-    long due = lastSyncNanos + syncIntervalNanos;
-    if (now - due < 0) {
-      return due;
+    if (now - syncDueNanos < 0) {
+      return syncDueNanos;
     }
-    lastSyncNanos = now;
     try {
       store.sync();
       unsynced = false;
+      syncDueNanos = now + syncIntervalNanos;
       return Transport.NO_TIMER;
     } catch (IOException | RuntimeException e) {
-      failed("sync", e, 0, "; trying again in " + syncIntervalNanos / 1_000_000 + " ms");
-      return now + syncIntervalNanos;
+      syncDueNanos = now + RETRY_NANOS;
+      failed("sync", e, 0, "; trying again in 5 s");
+      return syncDueNanos;
     }
   }
 

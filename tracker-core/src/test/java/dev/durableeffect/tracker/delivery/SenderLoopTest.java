@@ -14,6 +14,8 @@ import dev.durableeffect.tracker.TestEvents;
 import dev.durableeffect.tracker.TrackerStats;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEvents;
+import dev.durableeffect.tracker.spool.SpoolConfig;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -29,6 +31,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -45,6 +48,7 @@ class SenderLoopTest {
   private final Logger logger = (Logger) LoggerFactory.getLogger("dev.durableeffect.tracker.test.SenderLoopTest");
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private final List<Loop> loops = new ArrayList<>();
+  @TempDir Path spoolDirectory;
 
   SenderLoopTest() {
     logs.start();
@@ -56,6 +60,9 @@ class SenderLoopTest {
   void stopLoops() {
     for (Loop loop : loops) {
       loop.abortIfRunning();
+      if (loop.spooler != null) {
+        loop.spooler.close();
+      }
     }
     logger.detachAppender(logs);
   }
@@ -144,6 +151,7 @@ class SenderLoopTest {
     final FlushWaiters waiters = new FlushWaiters();
     final ScriptedTransport transport = new ScriptedTransport();
     final SenderLoop loop;
+    final @Nullable Spooler spooler;
     final Thread thread;
     long accepted = -1;
 
@@ -157,11 +165,24 @@ class SenderLoopTest {
     }
 
     Loop(int maxQueueSize, int batchSize, int maxEventBytes, Duration flushInterval, Duration maxPark, RateLimitedLog log) {
+      this(maxQueueSize, batchSize, maxEventBytes, flushInterval, maxPark, log, null);
+    }
+
+    /** With a disk spool in {@code spool}'s directory, when not null. */
+    Loop(
+        int maxQueueSize,
+        int batchSize,
+        int maxEventBytes,
+        Duration flushInterval,
+        Duration maxPark,
+        RateLimitedLog log,
+        @Nullable SpoolConfig spool) {
       queue = new EventQueue(maxQueueSize);
       EngineSettings settings =
           new EngineSettings(
               "test", "svc", maxQueueSize, batchSize, batchSize, flushInterval, maxEventBytes, 1024 * 1024,
-              Duration.ofSeconds(5), "test-sender", "scripted", null);
+              Duration.ofSeconds(5), "test-sender", "scripted", spool);
+      spooler = spool == null ? null : Spooler.open(spool, counters, log);
       loop =
           new SenderLoop(
               settings,
@@ -172,7 +193,7 @@ class SenderLoopTest {
                 transport.context = context;
                 return transport;
               },
-              null,
+              spooler,
               log,
               maxPark.toNanos());
       thread = new Thread(loop, "sender-loop-test");
@@ -494,6 +515,47 @@ class SenderLoopTest {
     assertThat(loop.transport.deliveredAt.get(0) - emitted)
         .as("nanos from the emit to the turn that sent it: not before the flush interval")
         .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+  }
+
+  /** A loop with a spool that syncs once an hour: no timer but the loop's own wakes it. */
+  private Loop spoolLoop(int batchSize, Duration flushInterval) {
+    SpoolConfig spool = SpoolConfig.builder(spoolDirectory).syncInterval(HOUR).build();
+    return new Loop(100, batchSize, 64 * 1024, flushInterval, HOUR, new RateLimitedLog(logger, Duration.ZERO), spool);
+  }
+
+  @Test
+  void withASpoolEventsBelowABatchAreSentOnceTheOldestUnsentIsFlushIntervalOldAndTheLoopParksAfter() {
+    Loop loop = spoolLoop(100, Duration.ofMillis(300));
+    loop.awaitParked();
+
+    List<WorkflowEvent> sent = events(3);
+    long emitted = System.nanoTime();
+    sent.forEach(loop::emit);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().delivered() == 3);
+    assertThat(loop.transport.deliveredIds).containsExactlyElementsOf(ids(sent));
+    assertThat(loop.transport.deliveredAt.get(0) - emitted)
+        .as("written to the spool, then read back once flushInterval old, not before")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    loop.awaitParked();
+    long advances = loop.transport.advances.get();
+    loop.awaitParked();
+    assertThat(loop.transport.advances.get()).as("parked, not spinning").isEqualTo(advances);
+  }
+
+  @Test
+  void closingWithASpoolSendsWhatWasWrittenToItBeforeStopping() throws InterruptedException {
+    Loop loop = spoolLoop(100, HOUR);
+    List<WorkflowEvent> sent = events(3);
+    sent.forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().pending() == 3 && loop.queue.size() == 0);
+    assertThat(loop.stats().delivered()).as("written to the spool, not sent: far below a batch").isZero();
+
+    loop.beginClose(Duration.ofSeconds(10));
+
+    loop.awaitStopped();
+    assertThat(loop.transport.deliveredIds).containsExactlyElementsOf(ids(sent));
+    assertThat(loop.stats().pending()).isZero();
   }
 
   @Test

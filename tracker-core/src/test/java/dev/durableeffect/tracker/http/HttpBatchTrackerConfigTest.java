@@ -233,6 +233,7 @@ class HttpBatchTrackerConfigTest {
             .build();
     try (HttpBatchTracker tracker = HttpBatchTracker.create(config)) {
       assertThat(tracker.destination()).isEqualTo("https://events.example.com:8443/ingest");
+      assertThat(tracker).hasToString("HttpBatchTracker[https://events.example.com:8443/ingest]");
       assertThat(tracker.queueCapacity()).isEqualTo(50);
       for (int i = 0; i < 3; i++) {
         tracker.emit(TestEvents.numbered(i));

@@ -10,8 +10,10 @@ import dev.durableeffect.tracker.event.BaseEvent;
 import dev.durableeffect.tracker.event.WorkflowEvent;
 import dev.durableeffect.tracker.event.WorkflowEventType;
 import dev.durableeffect.tracker.event.WorkflowEvents;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -78,6 +80,44 @@ class EventTrackerTest {
 
       assertThat(tracker.pending()).isZero();
       assertThat(tracker.flush()).isCompleted();
+    }
+  }
+
+  @Nested
+  class FlushWithATimeout {
+    @Test
+    void anInterruptedWaitSaysFalseAndLeavesTheThreadInterrupted() {
+      EventTracker neverDone =
+          new EventTracker() {
+            @Override
+            public void emit(WorkflowEvent event) {}
+
+            @Override
+            public CompletableFuture<Void> flush() {
+              return new CompletableFuture<>();
+            }
+
+            @Override
+            public long pending() {
+              return 1;
+            }
+
+            @Override
+            public TrackerStats stats() {
+              return TrackerStats.EMPTY;
+            }
+
+            @Override
+            public void close() {}
+          };
+
+      Thread.currentThread().interrupt();
+      try {
+        assertThat(neverDone.flush(Duration.ofMinutes(1))).isFalse();
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
     }
   }
 

@@ -73,4 +73,41 @@ class EventTrackingTest {
     assertThatCode(() -> EventTracking.emitEvent(TestEvents.numbered(1))).doesNotThrowAnyException();
     assertThat(EventTracking.flushEvents()).isCompletedWithValue(null);
   }
+
+  @Test
+  void flushEventsCompletesWhenTheRegisteredTrackersFlushDoes() {
+    CompletableFuture<Void> trackerFlush = new CompletableFuture<>();
+    EventTracking.register(flushingWith(trackerFlush));
+
+    CompletableFuture<Void> flushed = EventTracking.flushEvents();
+
+    assertThat(flushed).as("while the tracker still delivers").isNotDone();
+    trackerFlush.complete(null);
+    assertThat(flushed).isCompletedWithValue(null);
+  }
+
+  private static EventTracker flushingWith(CompletableFuture<Void> flush) {
+    return new EventTracker() {
+      @Override
+      public void emit(WorkflowEvent event) {}
+
+      @Override
+      public CompletableFuture<Void> flush() {
+        return flush;
+      }
+
+      @Override
+      public long pending() {
+        return 0;
+      }
+
+      @Override
+      public TrackerStats stats() {
+        return TrackerStats.EMPTY;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -171,6 +172,33 @@ class WorkflowRecorderTest {
     assertThat(types()).containsExactly(
         WorkflowEventType.WORKFLOW_STARTED, WorkflowEventType.STEP_STARTED, WorkflowEventType.STEP_FAILED);
     assertThat(only(StepFailed.class).willRetry()).isFalse();
+  }
+
+  @Test
+  void aRetryOfOneAttemptFailsOnceWithoutRetryEvents() {
+    WorkflowRecorder run = start(null);
+
+    assertThatThrownBy(
+            () -> run.step("charge", StepRetry.of(1, Duration.ofSeconds(1)), () -> { throw new IllegalStateException("declined"); }))
+        .hasMessage("declined");
+
+    assertThat(types()).containsExactly(
+        WorkflowEventType.WORKFLOW_STARTED, WorkflowEventType.STEP_STARTED, WorkflowEventType.STEP_FAILED);
+    assertThat(only(StepFailed.class).willRetry()).isFalse();
+  }
+
+  @Test
+  void aTimedStepThatThrowsFailsWithItsOwnException() {
+    WorkflowRecorder run = start(null);
+    java.io.IOException unreachable = new java.io.IOException("renderer unreachable");
+
+    assertThatThrownBy(() -> run.withTimeout("render", Duration.ofSeconds(5), () -> { throw unreachable; }))
+        .isSameAs(unreachable);
+
+    assertThat(types()).containsExactly(
+        WorkflowEventType.WORKFLOW_STARTED, WorkflowEventType.TIMEOUT_SET, WorkflowEventType.STEP_STARTED,
+        WorkflowEventType.STEP_FAILED);
+    assertThat(only(StepFailed.class).error().message()).isEqualTo("renderer unreachable");
   }
 
   @Test
@@ -315,6 +343,10 @@ class WorkflowRecorderTest {
     assertThatThrownBy(() -> run.step("late", () -> 1)).hasMessage("cannot step workflow order-fulfillment (wf-1): it is COMPLETED");
     assertThatThrownBy(() -> run.sleep(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(run::begin).hasMessage("cannot begin workflow order-fulfillment (wf-1): it is COMPLETED");
+    assertThatThrownBy(() -> run.cachedStep("late", 1))
+        .hasMessage("cannot cachedStep workflow order-fulfillment (wf-1): it is COMPLETED");
+    assertThatThrownBy(() -> run.withTimeout("late", Duration.ofSeconds(1), () -> 1))
+        .hasMessage("cannot withTimeout workflow order-fulfillment (wf-1): it is COMPLETED");
     assertThat(tracker.getEvents()).hasSize(emitted);
 
     WorkflowRecorder cancelled = start(null);
@@ -381,6 +413,8 @@ class WorkflowRecorderTest {
     assertThat(started.base().timestamp()).isEqualTo(T0);
     assertThat(started.input()).isEqualTo(Map.of("orderId", "o-9"));
     assertThat(run.state()).isEqualTo(WorkflowRecorder.State.RUNNING);
+    assertThat(run.workflowId()).isEqualTo("wf-b");
+    assertThat(run.executionId()).isEqualTo("exec-b");
   }
 
   @Test
@@ -519,6 +553,53 @@ class WorkflowRecorderTest {
     assertThat(worker.isAlive()).as("the default executor's thread ended").isFalse();
     assertThat(run.withTimeout("again", Duration.ofSeconds(5), () -> "a new default executor"))
         .isEqualTo("a new default executor");
+  }
+
+  @Test
+  void shuttingTheDefaultExecutorDownSaysFalseWhileAStepIgnoresTheInterrupt() throws Exception {
+    // A fresh default executor, its thread made for a step started from a non-daemon thread.
+    WorkflowRecorder.shutdownDefaultTimeoutExecutor(Duration.ofSeconds(5));
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Thread> worker = new AtomicReference<>();
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                outcome.set(
+                    WorkflowRecorder.builder(tracker).workflowId("wf-s").workflowName("report").start()
+                        .withTimeout("stubborn", Duration.ofMinutes(5), () -> {
+                          worker.set(Thread.currentThread());
+                          running.countDown();
+                          while (true) {
+                            try {
+                              release.await();
+                              return "finished";
+                            } catch (InterruptedException e) {
+                              interrupted.countDown(); // and goes on waiting
+                            }
+                          }
+                        }));
+              } catch (Exception e) {
+                outcome.set(e);
+              }
+            });
+    caller.setDaemon(false);
+    caller.start();
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(worker.get().isDaemon()).as("a step's thread, made for a non-daemon caller").isTrue();
+
+    assertThat(WorkflowRecorder.shutdownDefaultTimeoutExecutor(Duration.ofMillis(200))).isFalse();
+
+    assertThat(interrupted.await(5, TimeUnit.SECONDS)).as("the step was interrupted").isTrue();
+    release.countDown();
+    caller.join(5_000);
+    assertThat(outcome.get()).isEqualTo("finished");
+    assertThat(WorkflowRecorder.shutdownDefaultTimeoutExecutor(Duration.ofSeconds(5)))
+        .as("no default executor left to shut down")
+        .isTrue();
   }
 
   /** A clock that moves only when told to. */

@@ -32,7 +32,7 @@ final class EventJsonReader {
     if (root == null || !root.isObject()) {
       throw new EventJsonException(
           "body: expected a JSON object with an \"events\" array but was "
-              + (root == null ? "empty" : kind(root)));
+              + (root == null || root.isMissingNode() ? "empty" : kind(root)));
     }
     JsonNode events = root.get("events");
     if (events == null) {

@@ -88,6 +88,12 @@ class EventValidationTest {
     WorkflowEvent.StepFailed failed = new WorkflowEvent.StepFailed(BASE, "fetch", 2, located, true);
 
     assertThat(failed.error()).isEqualTo(new ErrorDetails("boom", "trace", null, null));
+    assertThat(new WorkflowEvent.StepFailed(BASE, "fetch", 2, new ErrorDetails("boom", "trace", "fetch", null), true).error())
+        .as("a step name without an attempt")
+        .isEqualTo(new ErrorDetails("boom", "trace", null, null));
+    assertThat(new WorkflowEvent.StepFailed(BASE, "fetch", 2, new ErrorDetails("boom", "trace", null, 2), true).error())
+        .as("an attempt without a step name")
+        .isEqualTo(new ErrorDetails("boom", "trace", null, null));
   }
 
   @Test

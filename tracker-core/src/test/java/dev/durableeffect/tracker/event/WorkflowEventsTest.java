@@ -125,6 +125,8 @@ class WorkflowEventsTest {
     assertThat(WorkflowEventType.values()).hasSize(16);
     for (WorkflowEventType type : WorkflowEventType.values()) {
       assertThat(WorkflowEventType.fromWireName(type.wireName())).contains(type);
+      // Log lines name a type as text, e.g. "step.completed event is over maxEventBytes ...".
+      assertThat(type).hasToString(type.wireName());
     }
     assertThat(WorkflowEventType.STEP_COMPLETED.wireName()).isEqualTo("step.completed");
     assertThat(WorkflowEventType.fromWireName("step.unknown")).isEmpty();

@@ -233,6 +233,7 @@ class HttpBatchTrackerConfigTest {
             .build();
     try (HttpBatchTracker tracker = HttpBatchTracker.create(config)) {
       assertThat(tracker.destination()).isEqualTo("https://events.example.com:8443/ingest");
+      assertThat(tracker).hasToString("HttpBatchTracker[https://events.example.com:8443/ingest]");
       assertThat(tracker.queueCapacity()).isEqualTo(50);
       for (int i = 0; i < 3; i++) {
         tracker.emit(TestEvents.numbered(i));
@@ -274,5 +275,37 @@ class HttpBatchTrackerConfigTest {
             .build()
             .toString();
     assertThat(described).contains("sslContext=custom", "headerSupplier=set").doesNotContain("secret-token");
+  }
+
+  @Test
+  void aMapOfHeadersReplacesEveryHeaderSetBefore() {
+    HttpBatchTrackerConfig config =
+        valid().header("X-Old", "1").headers(java.util.Map.of("X-Api-Key", "k")).build();
+
+    assertThat(config.headers()).containsExactly(java.util.Map.entry("X-Api-Key", "k"));
+  }
+
+  @Test
+  void anEndpointThatIsNotAUrlIsShownWithoutItsCredentialsOrQuery() {
+    assertRejected(b -> b.endpoint("http://user:pw@host name/x?token=abc"),
+        "Invalid durable-tracker setting endpoint: 'http://***@host name/x' (expected an absolute http or https URL with a host)");
+    assertRejected(b -> b.endpoint("://user:pw@host/x"),
+        "Invalid durable-tracker setting endpoint: '://***@host/x' (expected an absolute http or https URL with a host)");
+  }
+
+  @Test
+  void theExceptionCarriesTheSettingTheValueAndWhatIsValidForCallersToReport() {
+    assertThatThrownBy(() -> valid().batchSize(0).build())
+        .isInstanceOfSatisfying(InvalidSettingException.class, e -> {
+          assertThat(e.setting()).isEqualTo("batchSize");
+          assertThat(e.value()).isEqualTo("0");
+          assertThat(e.expected()).isEqualTo("a number greater than 0");
+        });
+    assertThatThrownBy(() -> valid().env(null).build())
+        .isInstanceOfSatisfying(InvalidSettingException.class, e -> {
+          assertThat(e.setting()).isEqualTo("env");
+          assertThat(e.value()).isNull();
+          assertThat(e.expected()).isEqualTo("a value");
+        });
   }
 }

@@ -27,9 +27,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link HttpSender} against a loopback socket that reads a request and never answers; how it
@@ -233,5 +238,47 @@ class HttpSenderTest {
     nullValue.put("X-Tenant", null);
     assertThat(sendWithSupplied(nullValue))
         .isEqualTo(new HttpSender.Response(0, null, "header supplier: request header 'X-Tenant' has no value", true));
+  }
+
+  @Test
+  void anEmptySuppliedHeaderNameIsPermanentInsteadOfFailingTheSend() {
+    assertThat(sendWithSupplied(Map.of("", "v")))
+        .isEqualTo(new HttpSender.Response(0, null, "header supplier: invalid request header name ''", true));
+  }
+
+  @Test
+  void aThrowingHeaderSupplierFailsTheRequestForARetryWithAWarningNamingOnlyTheExceptionClass() {
+    Logger logger = (Logger) LoggerFactory.getLogger(HttpBatchTracker.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    HttpBatchTrackerConfig config =
+        HttpBatchTrackerConfig.builder()
+            .endpoint(URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/ingest"))
+            .env("test")
+            .serviceKey("svc")
+            .headers(() -> { throw new IllegalStateException("token service said: secret-token"); })
+            .build();
+    HttpSender throwing = new HttpSender(client, config, "test");
+    try {
+      HttpSender.Response response =
+          throwing.send("{\"events\":[]}".getBytes(StandardCharsets.UTF_8), "key-1", Duration.ofMinutes(5)).join();
+
+      assertThat(response)
+          .isEqualTo(new HttpSender.Response(0, null, "request header supplier failed (java.lang.IllegalStateException)", false));
+      assertThat(log.list)
+          .singleElement()
+          .satisfies(
+              line -> {
+                assertThat(line.getLevel()).isEqualTo(Level.WARN);
+                assertThat(line.getFormattedMessage())
+                    .isEqualTo(
+                        "durable-tracker: request header supplier failed (java.lang.IllegalStateException);"
+                            + " the request counts as failed and is retried like an I/O error");
+              });
+    } finally {
+      throwing.close();
+      logger.detachAppender(log);
+    }
   }
 }

@@ -268,9 +268,10 @@ class TrackerHttpClientTest {
     try {
       HttpProxy withCredentials = HttpProxy.of("127.0.0.1", 3128).withCredentials("tracker", "proxy-secret");
       TrackerHttpClient.close(
-          TrackerHttpClient.build(config(httpsUrl(server)).proxy(withCredentials).build(), builder -> {}));
-      TrackerHttpClient.close(
           TrackerHttpClient.build(config(httpUrl()).proxy(withCredentials).build(), builder -> {}));
+      assertThat(log.list).as("a plain http endpoint: the proxy gets the credentials").isEmpty();
+      TrackerHttpClient.close(
+          TrackerHttpClient.build(config(httpsUrl(server)).proxy(withCredentials).build(), builder -> {}));
 
       assertThat(log.list)
           .extracting(ILoggingEvent::getFormattedMessage)
@@ -304,6 +305,34 @@ class TrackerHttpClientTest {
           assertThat(p.bypasses("localhost")).isTrue();
           assertThat(p.bypasses("internal.example.com")).isFalse();
         });
+  }
+
+  @Test
+  void proxySettingsAreAcceptedUpToTheirLimitsAndMistakesAreNamedWithTheirValue() {
+    assertThat(HttpProxy.of("proxy.internal", 65535).port()).isEqualTo(65535);
+    assertThatThrownBy(() -> HttpProxy.of("proxy.internal", 65536))
+        .hasMessage("Invalid durable-tracker setting proxy.port: 65536 (expected a port from 1 to 65535)");
+    assertThatThrownBy(() -> HttpProxy.of(" ", 3128))
+        .hasMessage("Invalid durable-tracker setting proxy.host: ' ' (expected a host name or address)");
+    assertThatThrownBy(() -> HttpProxy.of(null, 3128))
+        .hasMessage("durable-tracker setting proxy.host is required (expected a host name or address)");
+    for (String username : new String[] {":admin", "ad:min"}) {
+      assertThatThrownBy(() -> HttpProxy.of("proxy.internal", 3128).withCredentials(username, "proxy-secret"))
+          .hasMessage("Invalid durable-tracker setting proxy.username: '" + username + "' (expected a user name without ':')");
+    }
+    assertThatThrownBy(() -> HttpProxy.of("proxy.internal", 3128).withNonProxyHosts(List.of("*")))
+        .hasMessage("Invalid durable-tracker setting proxy.nonProxyHosts: '*' (expected host names or patterns such as *.internal)");
+  }
+
+  @Test
+  void anIpv6HostIsMatchedAgainstTheBypassListWithOrWithoutBrackets() {
+    HttpProxy proxy = HttpProxy.of("proxy.internal", 3128).withNonProxyHosts(List.of("::1", "[fe80::1]"));
+    TrackerHttpClient.Selector selector = new TrackerHttpClient.Selector(proxy);
+
+    // URI.getHost() keeps the brackets of an IPv6 address.
+    assertThat(selector.select(java.net.URI.create("http://[::1]:8080/ingest"))).containsExactly(java.net.Proxy.NO_PROXY);
+    assertThat(proxy.bypasses("fe80::1")).isTrue();
+    assertThat(selector.select(java.net.URI.create("http://[::2]:8080/ingest"))).doesNotContain(java.net.Proxy.NO_PROXY);
   }
 
   @Test

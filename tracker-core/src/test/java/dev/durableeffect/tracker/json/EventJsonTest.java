@@ -52,6 +52,8 @@ class EventJsonTest {
     assertThat(EventJson.fromBatchJson(json)).isEqualTo(events);
     assertThat(EventJson.fromBatchJson(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .isEqualTo(events);
+    assertThat(EventJson.fromBatchJson(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .isEqualTo(events);
   }
 
   @Test
@@ -200,7 +202,9 @@ class EventJsonTest {
     assertThatThrownBy(() -> EventJson.fromBatchJson("{\"items\":[]}"))
         .hasMessage("events: required field is missing");
     assertThatThrownBy(() -> EventJson.fromBatchJson("[1]"))
-        .hasMessageStartingWith("body: expected a JSON object");
+        .hasMessage("body: expected a JSON object with an \"events\" array but was array");
+    assertThatThrownBy(() -> EventJson.fromBatchJson(""))
+        .hasMessage("body: expected a JSON object with an \"events\" array but was empty");
     assertThatThrownBy(() -> EventJson.fromBatchJson("{\"events\":[{"))
         .hasMessageStartingWith("body: not valid JSON");
   }

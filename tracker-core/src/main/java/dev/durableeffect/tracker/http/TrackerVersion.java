@@ -11,10 +11,6 @@ final class TrackerVersion {
 
   private TrackerVersion() {}
 
-  static String version() {
-    return VERSION;
-  }
-
   static String userAgent() {
     return "durable-tracker-java/" + VERSION + " (Java " + Runtime.version().feature() + ")";
   }

@@ -412,6 +412,30 @@ class SenderLoopTest {
   }
 
   @Test
+  void aFailureOfTheLoopDropsEventsKeptInMemoryWhileTheSpoolFailsAndNeverSendsThemAfter() {
+    Loop loop = spoolLoop(3, HOUR);
+    loop.spooler.store().close(); // every write fails from now on: the spooler keeps batches in memory
+    loop.transport.room = false;
+    events(3).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.queue.size() == 0 && loop.spooler.failures() == 1);
+    loop.awaitParked();
+
+    loop.transport.failNext = new IllegalStateException("transport bug");
+    loop.loop.wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().dropped(DropReason.INTERNAL_ERROR) == 3);
+    loop.awaitParked();
+    long turns = loop.transport.advances.get();
+    loop.transport.room = true;
+    loop.loop.wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.advances.get() > turns);
+    loop.awaitParked();
+
+    assertThat(loop.transport.batchSizes).as("the dropped batch is not sent after all").isEmpty();
+    assertThat(loop.stats().delivered()).isZero();
+    assertThat(loop.stats().pending()).isZero();
+  }
+
+  @Test
   void anEventOverMaxEventBytesIsDroppedCountedAndLoggedWhileItsNeighboursGo() throws Exception {
     Loop loop = new Loop(100, 10, 2048);
     WorkflowEvent huge =

@@ -568,6 +568,21 @@ class SenderLoopTest {
   }
 
   @Test
+  void withASpoolTheLoopParksWhileWrittenEventsWaitForFlushInterval() {
+    Loop loop = spoolLoop(100, Duration.ofSeconds(30));
+    events(3).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().pending() == 3 && loop.queue.size() == 0);
+    loop.awaitParked();
+
+    long turns = loop.transport.advances.get();
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> loop.transport.advances.get() == turns);
+    assertThat(loop.stats().delivered()).isZero();
+  }
+
+  @Test
   void closingWithASpoolSendsWhatWasWrittenToItBeforeStopping() throws InterruptedException {
     Loop loop = spoolLoop(100, HOUR);
     List<WorkflowEvent> sent = events(3);

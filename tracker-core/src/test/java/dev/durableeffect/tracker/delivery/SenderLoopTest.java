@@ -236,6 +236,11 @@ class SenderLoopTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> thread.getState() == Thread.State.TIMED_WAITING);
     }
 
+    /** Waits for the thread to stop, for tests that then reuse what it held. */
+    void awaitStoppedQuietly() {
+      await().atMost(Duration.ofSeconds(20)).until(() -> !thread.isAlive());
+    }
+
     void awaitStopped() throws InterruptedException {
       thread.join(TimeUnit.SECONDS.toMillis(20));
       assertThat(thread.isAlive()).as("sender thread stopped").isFalse();
@@ -433,6 +438,30 @@ class SenderLoopTest {
     assertThat(loop.transport.batchSizes).as("the dropped batch is not sent after all").isEmpty();
     assertThat(loop.stats().delivered()).isZero();
     assertThat(loop.stats().pending()).isZero();
+  }
+
+  @Test
+  void aFailureOfTheLoopDropsBatchesReadBackFromTheSpoolOnceAndAcknowledgesThem() {
+    Loop loop = spoolLoop(3, HOUR);
+    loop.transport.delivering = false;
+    events(3).forEach(loop::emit);
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.transport.batchSizes.size() == 1);
+
+    loop.transport.failNext = new IllegalStateException("transport bug");
+    loop.loop.wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.stats().dropped(DropReason.INTERNAL_ERROR) == 3);
+
+    assertThat(loop.stats().pending()).isZero();
+    loop.abortIfRunning();
+    loop.awaitStoppedQuietly();
+    loop.spooler.close();
+    DeliveryCounters next = new DeliveryCounters(Clock.systemUTC());
+    Spooler reopened = Spooler.open(SpoolConfig.builder(spoolDirectory).build(), next, new RateLimitedLog(logger, Duration.ZERO));
+    try {
+      assertThat(next.recovered()).as("acknowledged: not found again by the next start").isZero();
+    } finally {
+      reopened.close();
+    }
   }
 
   @Test

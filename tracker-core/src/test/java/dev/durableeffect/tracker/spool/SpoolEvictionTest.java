@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,13 @@ class SpoolEvictionTest {
   @TempDir Path dir;
 
   private final MutableClock clock = new MutableClock(T0);
+
+  private final SpoolLog log = new SpoolLog();
+
+  @AfterEach
+  void detachLog() {
+    log.detach();
+  }
 
   @Test
   void fiveMebibytesIntoOneStayWithinBoundsAndEvictedPlusReadIsEverythingAppended() throws Exception {
@@ -89,6 +97,7 @@ class SpoolEvictionTest {
       assertThat(store.unacknowledged()).isZero();
       assertThat(SpoolStoreTest.checkpointOf(dir)).isEqualTo(5200);
       assertThat(store.oldestAppendedAtMillis()).isEqualTo(-1);
+      assertThat(log.lines()).as("the reader left the evicted file: no read of it failed").isEmpty();
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
@@ -229,10 +230,13 @@ class FrameReaderTest {
   @Test
   void aFileShorterThanItsLimitIsAnErrorNamingWhereItEnded() throws IOException {
     List<SpoolRecord> records = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 11; i++) {
       records.add(SpoolRecord.of("", "", "", new byte[] {'{', '}'})); // 40-byte frames
     }
-    FileChannel channel = file(frames(records));
+    byte[] frames = frames(records);
+    // Ten whole frames and the first 10 bytes of the eleventh.
+    FileChannel channel = file(Arrays.copyOf(frames, frames.length - 30));
+    records = records.subList(0, 10);
     long size = channel.size();
     FrameReader reader = new FrameReader(128);
     reader.reset(channel, START, size + 100);

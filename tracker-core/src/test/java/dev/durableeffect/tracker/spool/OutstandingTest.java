@@ -27,6 +27,22 @@ class OutstandingTest {
   }
 
   @Test
+  void recordsOnEitherSideOfSkippedSequencesStayApart() {
+    Outstanding outstanding = new Outstanding();
+    outstanding.add(0, 1_000);
+    outstanding.add(1, 1_000);
+    outstanding.add(5, 1_000); // 2 to 4 were skipped by the reader
+
+    assertThat(outstanding.remove(0, 2)).isEqualTo(2);
+
+    assertThat(outstanding.lowest()).isEqualTo(5);
+    assertThat(outstanding.count()).isEqualTo(1);
+    assertThat(outstanding.remove(2, 5)).isZero();
+    assertThat(outstanding.remove(5, 6)).isEqualTo(1);
+    assertThat(outstanding.isEmpty()).isTrue();
+  }
+
+  @Test
   void theOldestTimeIsThatOfTheLowestRecordLeftWhenConsecutiveRecordsHaveDifferentTimes() {
     Outstanding outstanding = new Outstanding();
     outstanding.add(0, 1_000);

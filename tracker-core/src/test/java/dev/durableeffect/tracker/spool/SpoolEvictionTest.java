@@ -102,6 +102,30 @@ class SpoolEvictionTest {
   }
 
   @Test
+  void aSegmentAcknowledgedBehindAHeldOneIsDeletedAsSoonAsTheHeldOneIsEvicted() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock)) {
+      store.append(SpoolSegmentBoundaryTest.fullSegment(0));
+      store.append(SpoolSegmentBoundaryTest.fullSegment(262));
+      Path first = segmentFiles(dir).get(0);
+      Path second = segmentFiles(dir).get(1);
+      assertThat(store.read(262, Long.MAX_VALUE)).hasSize(262); // held
+      assertThat(sequences(store.read(262, Long.MAX_VALUE))).startsWith(262L).hasSize(262);
+      store.acknowledge(262, 262);
+      assertThat(second).as("kept while the segment before it is held").exists();
+
+      int appended = 524;
+      while (Files.exists(first)) {
+        store.append(records(appended, 50, 1000));
+        appended += 50;
+      }
+
+      assertThat(second).doesNotExist();
+      assertThat(store.segments()).isEqualTo(segmentFiles(dir).size());
+      assertThat(SpoolStoreTest.checkpointFields(dir)).containsExactly(524, 262, 0);
+    }
+  }
+
+  @Test
   void everyRecordIsAccountedForAcrossEvictionAndARestart() throws Exception {
     long delivered = 0;
     long evicted = 0;

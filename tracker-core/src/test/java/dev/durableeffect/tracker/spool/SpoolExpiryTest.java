@@ -74,6 +74,25 @@ class SpoolExpiryTest {
   }
 
   @Test
+  void segmentsThatExpireWhileTheSpoolIsClosedAreSkippedAfterTheRestartAndCountedAsExpiredNotAsDamage()
+      throws Exception {
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+    }
+    clock.advance(Duration.ofHours(2));
+
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(300, 0, 0, 0));
+
+      assertThat(store.read(100, Long.MAX_VALUE)).isEmpty();
+
+      assertThat(store.drainExpired()).isEqualTo(300);
+      assertThat(store.drainCorrupt()).isZero();
+      assertThat(store.unacknowledged()).isZero();
+    }
+  }
+
+  @Test
   void aFullyReadSegmentWhoseNewestRecordExpiredIsDeletedEvenIfNotAcknowledged() throws Exception {
     try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
       store.append(records(0, 300, 1000)); // two 256 KiB segments

@@ -132,6 +132,38 @@ class SpoolOpenFilesTest {
   }
 
   @Test
+  void aSegmentWhoseReadsFailAtOpenIsMovedAsideAndNotKeptOpen() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    FailingChannels channels = new FailingChannels();
+    channels.failReadsOf = middle::equals;
+
+    try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock, channels)) {
+      assertThat(middle.resolveSibling(middle.getFileName() + ".damaged")).exists();
+
+      assertThat(openFiles()).noneMatch(name -> name.contains(".damaged"));
+    }
+    assertThat(openFiles()).isEmpty();
+  }
+
+  @Test
+  void aNewSegmentWhoseHeaderCannotBeWrittenIsRemovedAndNotKeptOpen() throws Exception {
+    FailingChannels channels = new FailingChannels();
+    try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock, channels)) {
+      store.append(records(0, 230, 1000)); // most of one 256 KiB segment
+      channels.failHeaderWrites = true;
+      assertThatThrownBy(() -> store.append(records(230, 50, 1000))).isInstanceOf(IOException.class);
+
+      assertThat(segmentFiles(dir)).hasSize(1);
+      assertThat(openFiles()).noneMatch(name -> name.endsWith("(deleted)"));
+      channels.failHeaderWrites = false;
+      store.append(records(230, 50, 1000));
+      assertThat(sequences(readAll(store))).isEqualTo(range(0, 280));
+    }
+    assertThat(openFiles()).isEmpty();
+  }
+
+  @Test
   void aSegmentRemovedAfterAFailedAppendIsNotKeptOpen() throws Exception {
     FailingChannels channels = new FailingChannels();
     try (SpoolStore store = SpoolStore.open(config(dir, MIB), clock, channels)) {

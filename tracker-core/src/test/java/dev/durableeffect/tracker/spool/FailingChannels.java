@@ -15,12 +15,15 @@ import java.util.function.Predicate;
 
 /**
  * Segment channels that fail as a full disk does: record writes (past the 20-byte header) to the
- * chosen files write half their bytes and then throw; creating a file can be made to fail too.
+ * chosen files write half their bytes and then throw; creating a file, or writing a new file's
+ * header, can be made to fail too, and reads of chosen files can fail as a bad disk's do.
  */
 final class FailingChannels implements ChannelOpener {
 
   volatile Predicate<Path> failWritesTo = path -> false;
   volatile boolean failCreate;
+  volatile boolean failHeaderWrites;
+  volatile Predicate<Path> failReadsOf = path -> false;
 
   @Override
   public FileChannel open(Path path, OpenOption... options) throws IOException {
@@ -42,6 +45,9 @@ final class FailingChannels implements ChannelOpener {
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
+      if (position < Segment.HEADER_BYTES && failHeaderWrites) {
+        throw new IOException("No space left on device");
+      }
       if (position >= Segment.HEADER_BYTES && failWritesTo.test(path)) {
         ByteBuffer half = src.duplicate();
         half.limit(half.position() + half.remaining() / 2);
@@ -111,6 +117,9 @@ final class FailingChannels implements ChannelOpener {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+      if (failReadsOf.test(path)) {
+        throw new IOException("Input/output error");
+      }
       return delegate.read(dst, position);
     }
 

@@ -126,6 +126,112 @@ class SpoolEvictionRestartTest {
   }
 
   @Test
+  void anAcknowledgementOfAHeldEvictedRecordAndARecordReadAfterTheEvictionUpdatesTheCheckpointAtOnce()
+      throws Exception {
+    try (SpoolStore store = open()) {
+      Evicted evicted = evictWhileFiveAreHeld(store);
+      assertThat(sequences(store.read(3, Long.MAX_VALUE)))
+          .isEqualTo(range(evicted.firstKept(), evicted.firstKept() + 3));
+
+      // From the last held record through the first one read since: one of each is acknowledged.
+      store.acknowledge(HELD - 1, (int) (evicted.firstKept() - HELD + 2));
+
+      assertThat(SpoolStoreTest.checkpointFields(dir)).containsExactly(evicted.firstKept() + 1, HELD - 1, 0);
+      assertThat(store.unacknowledged()).isEqualTo(evicted.appended() - evicted.firstKept() - 1 + HELD - 1);
+    }
+  }
+
+  @Test
+  void anAcknowledgementOfAHeldExpiredRecordAndARecordOfTheNextSegmentUpdatesTheCheckpointAtOnce()
+      throws Exception {
+    SpoolConfig oneHour =
+        SpoolConfig.builder(dir).maxBytes(SpoolConfig.MIN_MAX_BYTES).maxAge(Duration.ofHours(1)).build();
+    try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+      assertThat(readAll(store)).hasSize(300);
+      long firstKept = Segment.firstSequenceOf(segmentFiles(dir).get(1).getFileName().toString());
+      clock.advance(Duration.ofHours(2));
+      store.acknowledge(299, 1); // the first segment goes
+      assertThat(SpoolStoreTest.checkpointFields(dir)).containsExactly(firstKept, 0, firstKept);
+
+      store.acknowledge(firstKept - 1, 2);
+
+      assertThat(SpoolStoreTest.checkpointFields(dir)).containsExactly(firstKept + 1, 0, firstKept - 1);
+    }
+  }
+
+  @Test
+  void recordsHeldWhenTheirSegmentExpiresAreReportedByTheFirstRestartOnlyAlsoWhenItReadsNothing() throws Exception {
+    SpoolConfig oneHour =
+        SpoolConfig.builder(dir).maxBytes(SpoolConfig.MIN_MAX_BYTES).maxAge(Duration.ofHours(1)).build();
+    long firstKept;
+    try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+      List<SpoolRecord> inFlight = readAll(store);
+      firstKept = Segment.firstSequenceOf(segmentFiles(dir).get(1).getFileName().toString());
+      clock.advance(Duration.ofHours(2));
+      store.acknowledge(inFlight.get(inFlight.size() - 1).sequence(), 1); // the first segment goes
+    }
+    try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(300 - firstKept, 0, firstKept, 0));
+    }
+
+    try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(300 - firstKept, 0, 0, 0));
+    }
+  }
+
+  @Test
+  void recoveredSegmentsOfOneRecordEachCountOneRecordEachWhenEvictedUnread() throws Exception {
+    try (SpoolStore store = open()) {
+      for (int i = 0; i < 3; i++) {
+        store.append(List.of(SpoolFixtures.record(i, 300_000))); // more than a 256 KiB segment: one per segment
+      }
+      assertThat(segmentFiles(dir)).hasSize(3);
+    }
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 0, 0, 0));
+      store.append(List.of(SpoolFixtures.record(3, 300_000)));
+      assertThat(store.drainEvicted()).isEqualTo(1);
+      store.append(List.of(SpoolFixtures.record(4, 300_000)));
+      assertThat(store.drainEvicted()).isEqualTo(1);
+
+      assertThat(store.unacknowledged()).isEqualTo(3);
+      assertThat(sequences(readAll(store))).containsExactly(2L, 3L, 4L);
+    }
+  }
+
+  @Test
+  void recordsLostToDamageInASegmentEvictedUnreadAreNotCountedAgainAsEvicted() throws Exception {
+    try (SpoolStore store = open()) {
+      for (int i = 0; i < 600; i += 50) {
+        store.append(records(i, 50, 1000));
+      }
+    }
+    Path first = segmentFiles(dir).get(0);
+    List<SpoolFixtures.Frame> frames = SpoolFixtures.frames(first);
+    SpoolFixtures.flip(first, frames.get(10).offset() + 40, 4);
+    SpoolFixtures.flip(first, frames.get(frames.size() - 2).offset() + 40, 4);
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(598, 2, 0, 0));
+      long appended = 600;
+      long evicted = 0;
+      while (evicted == 0) {
+        store.append(records((int) appended, 50, 1000));
+        appended += 50;
+        evicted = store.drainEvicted();
+      }
+
+      assertThat(evicted).as("the intact records of the first segment").isEqualTo(frames.size() - 2);
+      assertThat(store.unacknowledged()).isEqualTo(appended - frames.size());
+      assertThat(sequences(readAll(store))).isEqualTo(range(frames.size(), appended));
+      assertThat(store.drainCorrupt()).isZero();
+    }
+  }
+
+  @Test
   void recordsHeldWhenTheirSegmentIsEvictedAreReportedOnceAfterSigkill() throws Exception {
     Process child = SpoolFixtures.startChild(ChildEvictor.class, dir);
     String report;

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,13 @@ class SpoolEvictionTest {
   @TempDir Path dir;
 
   private final MutableClock clock = new MutableClock(T0);
+
+  private final SpoolLog log = new SpoolLog();
+
+  @AfterEach
+  void detachLog() {
+    log.detach();
+  }
 
   @Test
   void fiveMebibytesIntoOneStayWithinBoundsAndEvictedPlusReadIsEverythingAppended() throws Exception {
@@ -89,6 +97,33 @@ class SpoolEvictionTest {
       assertThat(store.unacknowledged()).isZero();
       assertThat(SpoolStoreTest.checkpointOf(dir)).isEqualTo(5200);
       assertThat(store.oldestAppendedAtMillis()).isEqualTo(-1);
+      assertThat(log.lines()).as("the reader left the evicted file: no read of it failed").isEmpty();
+    }
+  }
+
+  @Test
+  void aSegmentAcknowledgedBehindAHeldOneIsDeletedAsSoonAsTheHeldOneIsEvicted() throws Exception {
+    // Not a whole number of 256 KiB segments: the spool goes over maxBytes within a segment, so the
+    // eviction is not followed by the clean-up that starting a new segment brings.
+    try (SpoolStore store = SpoolStore.open(config(dir, MIB + MIB / 10), clock)) {
+      store.append(SpoolSegmentBoundaryTest.fullSegment(0));
+      store.append(SpoolSegmentBoundaryTest.fullSegment(262));
+      Path first = segmentFiles(dir).get(0);
+      Path second = segmentFiles(dir).get(1);
+      assertThat(store.read(262, Long.MAX_VALUE)).hasSize(262); // held
+      assertThat(sequences(store.read(262, Long.MAX_VALUE))).startsWith(262L).hasSize(262);
+      store.acknowledge(262, 262);
+      assertThat(second).as("kept while the segment before it is held").exists();
+
+      int appended = 524;
+      while (Files.exists(first)) {
+        store.append(records(appended, 50, 1000));
+        appended += 50;
+      }
+
+      assertThat(second).doesNotExist();
+      assertThat(store.segments()).isEqualTo(segmentFiles(dir).size());
+      assertThat(SpoolStoreTest.checkpointFields(dir)).containsExactly(524, 262, 0);
     }
   }
 

@@ -74,6 +74,25 @@ class SpoolExpiryTest {
   }
 
   @Test
+  void segmentsThatExpireWhileTheSpoolIsClosedAreSkippedAfterTheRestartAndCountedAsExpiredNotAsDamage()
+      throws Exception {
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+    }
+    clock.advance(Duration.ofHours(2));
+
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(300, 0, 0, 0));
+
+      assertThat(store.read(100, Long.MAX_VALUE)).isEmpty();
+
+      assertThat(store.drainExpired()).isEqualTo(300);
+      assertThat(store.drainCorrupt()).isZero();
+      assertThat(store.unacknowledged()).isZero();
+    }
+  }
+
+  @Test
   void aFullyReadSegmentWhoseNewestRecordExpiredIsDeletedEvenIfNotAcknowledged() throws Exception {
     try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
       store.append(records(0, 300, 1000)); // two 256 KiB segments
@@ -86,6 +105,42 @@ class SpoolExpiryTest {
       assertThat(store.segments()).isEqualTo(1);
       assertThat(SpoolFixtures.segmentFiles(dir)).hasSize(1);
       assertThat(store.unacknowledged()).isEqualTo(inFlight.size() - 1);
+    }
+  }
+
+  @Test
+  void whenAnExpiredSegmentGoesWithRecordsStillHeldTheOldestIsThatOfTheNextHeldRecord() throws Exception {
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+      int inFirst = SpoolFixtures.frames(SpoolFixtures.segmentFiles(dir).get(0)).size();
+      assertThat(readAll(store)).hasSize(300);
+      store.acknowledge(inFirst, 300 - inFirst); // the second segment's records of T0
+      clock.advance(Duration.ofMinutes(30));
+      store.append(records(300, 5, 1000));
+      assertThat(sequences(store.read(5, Long.MAX_VALUE))).containsExactly(300L, 301L, 302L, 303L, 304L);
+      clock.advance(Duration.ofMinutes(35)); // the first segment is past maxAge, records 300 to 304 are not
+
+      store.acknowledge(304, 1);
+
+      assertThat(SpoolFixtures.segmentFiles(dir)).hasSize(1);
+      assertThat(store.unacknowledged()).as("the first segment's, held, and four").isEqualTo(inFirst + 4);
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(T0 + Duration.ofMinutes(30).toMillis());
+    }
+  }
+
+  @Test
+  void anExpiredSegmentTheReaderIsStillInIsKeptUntilItsRecordsAreSkippedAndCountedAsExpired() throws Exception {
+    try (SpoolStore store = SpoolStore.open(oneHour(1L << 20), clock)) {
+      store.append(records(0, 300, 1000)); // two 256 KiB segments
+      assertThat(store.read(10, Long.MAX_VALUE)).hasSize(10);
+      clock.advance(Duration.ofHours(2));
+
+      store.acknowledge(0, 10);
+
+      assertThat(store.read(100, Long.MAX_VALUE)).isEmpty();
+      assertThat(store.drainExpired()).isEqualTo(290);
+      assertThat(store.drainCorrupt()).isZero();
+      assertThat(store.unacknowledged()).isZero();
     }
   }
 

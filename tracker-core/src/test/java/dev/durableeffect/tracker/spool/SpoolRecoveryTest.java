@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,17 @@ class SpoolRecoveryTest {
   @TempDir Path dir;
 
   private final MutableClock clock = new MutableClock(T0);
+
+  private final SpoolLog log = new SpoolLog();
+
+  @AfterEach
+  void detachLog() {
+    log.detach();
+  }
+
+  private String spool() {
+    return dir.toAbsolutePath().normalize().toString();
+  }
 
   private void writeThreeSegments() throws IOException {
     try (SpoolStore store = open()) {
@@ -106,9 +118,19 @@ class SpoolRecoveryTest {
     List<Frame> frames = frames(first);
     Frame lastFrame = frames.get(frames.size() - 1);
     flip(first, lastFrame.offset() + 30, 4);
+    log.clear();
 
     try (SpoolStore store = open()) {
       assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 1, 0, 0));
+      assertThat(log.lines())
+          .contains(
+              "WARN durable-tracker: spool segment "
+                  + first
+                  + " is damaged from byte offset "
+                  + lastFrame.offset()
+                  + " to its end ("
+                  + (lastFrame.end() - lastFrame.offset())
+                  + " bytes)");
       assertThat(sequences(readAll(store))).isEqualTo(allBut(List.of(lastFrame.sequence())));
       assertThat(store.drainCorrupt()).isZero();
     }
@@ -123,9 +145,17 @@ class SpoolRecoveryTest {
     try (var channel = Files.newByteChannel(last, StandardOpenOption.WRITE)) {
       channel.truncate(torn.offset() + 30);
     }
+    log.clear();
 
     try (SpoolStore store = open()) {
       assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - 1, 0, 0, 0));
+      assertThat(log.lines())
+          .contains(
+              "WARN durable-tracker: spool segment "
+                  + last
+                  + " ends mid-record from byte offset "
+                  + torn.offset()
+                  + " (30 bytes of a write cut short); truncated there");
       assertThat(Files.size(last)).isEqualTo(torn.offset());
       assertThat(store.nextSequence()).isEqualTo(RECORDS - 1);
       store.append(records(1000, 1, 1000));
@@ -220,9 +250,17 @@ class SpoolRecoveryTest {
   void aDamagedCheckpointBringsEveryRecordBackAndLosesNone() throws Exception {
     acknowledgeFourOfTen();
     flip(dir.resolve("checkpoint"), 7, 1);
+    log.clear();
 
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
       assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(10, 0, 0, 0));
+      assertThat(log.lines())
+          .containsExactly(
+              "WARN durable-tracker: spool checkpoint "
+                  + spool()
+                  + "/checkpoint is unusable (its CRC at offset 24 does not match); reading again from the oldest"
+                  + " segment's first record: records may be delivered twice, none are lost",
+              "INFO durable-tracker: spool " + spool() + " holds 10 undelivered records from before; 0 were lost to damage");
       assertThat(sequences(readAll(store))).isEqualTo(range(0, 10));
     }
   }
@@ -290,6 +328,136 @@ class SpoolRecoveryTest {
   }
 
   @Test
+  void namesOfTwentyCharactersThatAreNotAFirstSequenceAreIgnoredAndLeftAlone() throws Exception {
+    List<Path> strangers =
+        List.of(
+            dir.resolve("segment-0000000000000000000a.log"),
+            dir.resolve("segment-+0000000000000000005.log"),
+            dir.resolve("segment-99999999999999999999.log"));
+    for (Path stranger : strangers) {
+      Files.write(stranger, new byte[] {'D', 'T', 'S', 'P', 0, 0, 0, 9});
+    }
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(0, 0, 0, 0));
+      store.append(records(0, 2, 100));
+      assertThat(sequences(readAll(store))).containsExactly(0L, 1L);
+    }
+    assertThat(strangers).allSatisfy(p -> assertThat(p).exists());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".damaged"));
+    }
+  }
+
+  @Test
+  void aReopenOfIntactSegmentsLogsOnlyHowManyRecordsTheyHold() throws Exception {
+    writeThreeSegments();
+    log.clear();
+
+    try (SpoolStore store = open()) {
+      assertThat(log.lines())
+          .containsExactly(
+              "INFO durable-tracker: spool " + spool() + " holds 600 undelivered records from before; 0 were lost to damage");
+    }
+  }
+
+  @Test
+  void aNewSpoolAndTheReopenOfAnAcknowledgedOneLogNothing() throws Exception {
+    try (SpoolStore store = open()) {
+      store.append(records(0, 3, 100));
+      assertThat(readAll(store)).hasSize(3);
+      store.acknowledge(0, 3);
+    }
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(0, 0, 0, 0));
+    }
+
+    assertThat(log.lines()).isEmpty();
+  }
+
+  @Test
+  void aRecordRepeatedTwiceIsReportedOnceWithItsSequenceAndOffset() throws Exception {
+    try (SpoolStore store = open()) {
+      store.append(records(0, 3, 200));
+    }
+    Path segment = segmentFiles(dir).get(0);
+    List<Frame> frames = frames(segment);
+    byte[] first =
+        java.util.Arrays.copyOfRange(Files.readAllBytes(segment), (int) frames.get(0).offset(), (int) frames.get(0).end());
+    Files.write(segment, first, StandardOpenOption.APPEND);
+    Files.write(segment, first, StandardOpenOption.APPEND);
+    log.clear();
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(3, 0, 0, 0));
+      assertThat(log.lines())
+          .containsExactly(
+              "WARN durable-tracker: spool segment "
+                  + segment
+                  + " repeats sequence 0 at byte offset "
+                  + frames.get(2).end()
+                  + "; the repeat is ignored",
+              "INFO durable-tracker: spool " + spool() + " holds 3 undelivered records from before; 0 were lost to damage");
+      assertThat(sequences(readAll(store))).containsExactly(0L, 1L, 2L);
+    }
+  }
+
+  @Test
+  void aSealedSegmentCutShortAfterOpenIsSkippedWithAWarningAndWhatItLostIsCounted() throws Exception {
+    writeThreeSegments();
+    Path middle = segmentFiles(dir).get(1);
+    List<Frame> frames = frames(middle);
+    long size = Files.size(middle);
+    Frame cut = frames.get(100);
+    List<Long> lostSequences = frames.subList(100, frames.size()).stream().map(Frame::sequence).toList();
+
+    try (SpoolStore store = open()) {
+      try (var channel = Files.newByteChannel(middle, StandardOpenOption.WRITE)) {
+        channel.truncate(cut.offset() + 10);
+      }
+      log.clear();
+
+      assertThat(sequences(readAll(store))).isEqualTo(allBut(lostSequences));
+
+      assertThat(store.drainCorrupt()).isEqualTo(lostSequences.size());
+      assertThat(store.unacknowledged()).isEqualTo(RECORDS - lostSequences.size());
+      assertThat(log.lines())
+          .startsWith(
+              "WARN durable-tracker: spool segment "
+                  + middle
+                  + " cannot be read from byte offset "
+                  + cut.offset()
+                  + ": java.io.IOException: the file ended at offset "
+                  + (cut.offset() + 10)
+                  + ", before its limit "
+                  + size
+                  + "; going on with the next segment");
+    }
+  }
+
+  @Test
+  void aSegmentWhollyBelowTheCheckpointThatACrashLeftBehindIsDeletedAtOpen() throws Exception {
+    writeThreeSegments();
+    Path first = segmentFiles(dir).get(0);
+    byte[] firstBytes = Files.readAllBytes(first);
+    long firstOfLast = frames(segmentFiles(dir).get(2)).get(0).sequence();
+    try (SpoolStore store = open()) {
+      readAll(store);
+      store.acknowledge(0, (int) firstOfLast);
+    }
+    assertThat(segmentFiles(dir)).hasSize(1);
+    Files.write(first, firstBytes); // as if the process died between writing the checkpoint and deleting
+
+    try (SpoolStore store = open()) {
+      assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(RECORDS - firstOfLast, 0, 0, 0));
+      assertThat(first).doesNotExist();
+      assertThat(store.segments()).isEqualTo(1);
+      assertThat(store.bytes()).isEqualTo(Files.size(segmentFiles(dir).get(0)));
+      assertThat(sequences(readAll(store))).isEqualTo(range(firstOfLast, RECORDS));
+    }
+  }
+
+  @Test
   void damageThatAppearsAfterOpenIsCountedWhenReadOnce() throws Exception {
     try (SpoolStore store = open()) {
       for (int i = 0; i < RECORDS; i += 50) {
@@ -297,10 +465,15 @@ class SpoolRecoveryTest {
       }
       Path middle = segmentFiles(dir).get(1);
       Frame victim = frames(middle).get(5);
+      long nextIntact = frames(middle).get(6).offset();
       flip(middle, victim.offset() + 100, 2);
+      log.clear();
 
       List<SpoolRecord> back = readAll(store);
 
+      assertThat(log.lines())
+          .containsExactly(
+              "WARN durable-tracker: spool segment " + middle + " is damaged before byte offset " + nextIntact + "; 1 records lost");
       assertThat(sequences(back)).isEqualTo(allBut(List.of(victim.sequence())));
       assertThat(store.recovery().corrupt()).isZero();
       assertThat(store.drainCorrupt()).isEqualTo(1);
@@ -326,9 +499,11 @@ class SpoolRecoveryTest {
     try (SpoolStore store = open()) {
       assertThat(store.recovery().corrupt()).isEqualTo(1);
       store.append(records(2000, 2, 100));
+      log.clear();
 
       List<Long> read = sequences(readAll(store));
 
+      assertThat(log.lines()).as("the loss was reported at open").isEmpty();
       assertThat(read).endsWith(firstOfLast, firstOfLast + 1).doesNotContain(damaged.lastOfMiddle());
       assertThat(store.drainCorrupt()).isZero();
     }

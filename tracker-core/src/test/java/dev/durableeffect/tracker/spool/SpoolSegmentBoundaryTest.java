@@ -14,8 +14,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,13 @@ class SpoolSegmentBoundaryTest {
   @TempDir Path dir;
 
   private final MutableClock clock = new MutableClock(T0);
+
+  private final SpoolLog log = new SpoolLog();
+
+  @AfterEach
+  void detachLog() {
+    log.detach();
+  }
 
   /** The bytes the frame of {@code record} takes in a segment file. */
   static int frameBytes(SpoolRecord record) {
@@ -224,6 +233,24 @@ class SpoolSegmentBoundaryTest {
   }
 
   @Test
+  void afterEvictingUnreadRecordsTheOldestIsTheTimeOfTheFirstRecordKept() throws Exception {
+    try (SpoolStore store = open()) {
+      store.append(fullSegment(0));
+      int appended = PER_SEGMENT;
+      long evicted = 0;
+      while (evicted == 0) {
+        clock.advance(Duration.ofSeconds(1));
+        store.append(SpoolFixtures.records(appended, 50, 1000));
+        appended += 50;
+        evicted = store.drainEvicted();
+      }
+
+      assertThat(evicted).isEqualTo(PER_SEGMENT);
+      assertThat(store.oldestAppendedAtMillis()).isEqualTo(T0 + 1000);
+    }
+  }
+
+  @Test
   void acknowledgingASegmentReadExactlyToItsEndDeletesItsFile() throws Exception {
     try (SpoolStore store = open()) {
       store.append(fullSegment(0));
@@ -238,6 +265,7 @@ class SpoolSegmentBoundaryTest {
       assertThat(store.segments()).isEqualTo(1);
       assertThat(store.bytes()).isEqualTo(SEGMENT);
       assertThat(sequences(readAll(store))).isEqualTo(range(PER_SEGMENT, 2 * PER_SEGMENT));
+      assertThat(log.lines()).as("the reader left the deleted file: no read of it failed").isEmpty();
     }
   }
 

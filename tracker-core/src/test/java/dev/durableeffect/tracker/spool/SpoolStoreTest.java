@@ -458,6 +458,39 @@ class SpoolStoreTest {
 
 
   @Test
+  void anOpenThatFailsWithAnUnexpectedErrorReleasesTheDirectory() throws Exception {
+    ChannelOpener failingToCreate =
+        (path, options) -> {
+          if (List.of(options).contains(java.nio.file.StandardOpenOption.CREATE)) {
+            throw new SecurityException("creating " + path.getFileName() + " is not permitted");
+          }
+          return java.nio.channels.FileChannel.open(path, options);
+        };
+
+    assertThatThrownBy(() -> SpoolStore.open(config(dir, 64 * MIB), clock, failingToCreate))
+        .isInstanceOf(SecurityException.class)
+        .hasMessage("creating segment-00000000000000000000.log is not permitted");
+
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 1, 100));
+      assertThat(sequences(readAll(store))).containsExactly(0L);
+    }
+  }
+
+  @Test
+  void aTemporaryCheckpointACrashLeftBehindIsRemovedAtOpenAlsoWhenTheCheckpointNeedsNoRewrite() throws Exception {
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      store.append(records(0, 3, 100));
+    }
+    Path temporary = Files.write(dir.resolve("checkpoint.tmp"), new byte[] {1, 2, 3});
+
+    try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {
+      assertThat(temporary).doesNotExist();
+      assertThat(sequences(readAll(store))).containsExactly(0L, 1L, 2L);
+    }
+  }
+
+  @Test
   void aRecordWithEmptyStringsAndNoJsonIsReadBackAlsoAfterARestart() throws Exception {
     SpoolRecord empty = SpoolRecord.of("", "", "", new byte[0]);
     try (SpoolStore store = SpoolStore.open(config(dir, 64 * MIB), clock)) {

@@ -48,7 +48,7 @@ final class Spooler implements SpoolSource {
   private final SpoolStore store;
   private final long maxAgeMillis;
   private final long syncIntervalNanos;
-  /** Written since the last fsync, and when that was ({@code nanoTime}). */
+  /** Written since the last successful fsync. */
   private boolean unsynced;
   /** When the next sync is due: {@code syncInterval} after the last one, 5 s after a failed one. */
   private long syncDueNanos;
@@ -151,7 +151,8 @@ final class Spooler implements SpoolSource {
 
   /**
    * Forces what was written to disk once {@code syncInterval} has passed since the last time, also
-   * when no more writes come (the store forces data only as it appends and acknowledges).
+   * when no more writes come (the store forces data only as it appends and acknowledges). A failed
+   * sync is counted, logged and tried again 5 s later.
    *
    * @return the {@code nanoTime} of the next sync due, or {@link Transport#NO_TIMER}
    */

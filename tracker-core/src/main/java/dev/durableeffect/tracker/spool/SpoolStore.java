@@ -266,8 +266,8 @@ public final class SpoolStore implements AutoCloseable {
   /**
    * The next records after the read position, in sequence order: at most {@code maxRecords}, and
    * stopping before their JSON, with one separator byte between records (as in a batch body), would
-   * exceed {@code maxBytes} in total, but at least one if any is left. Damaged records and records older than maxAge are skipped and counted ({@link
-   * #drainCorrupt()}, {@link #drainExpired()}). Empty when caught up with the writer. Every record
+   * exceed {@code maxBytes} in total, but at least one if any is left. Damaged records and records
+   * older than maxAge are skipped and counted ({@link #drainCorrupt()}, {@link #drainExpired()}). Empty when caught up with the writer. Every record
    * returned must later be {@link #acknowledge acknowledged}.
    */
   public List<SpoolRecord> read(int maxRecords, long maxBytes) throws IOException {

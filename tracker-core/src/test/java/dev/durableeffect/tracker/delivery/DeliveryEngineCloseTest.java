@@ -83,6 +83,42 @@ class DeliveryEngineCloseTest {
     return engine;
   }
 
+  /**
+   * An engine with a spool whose sender has handed three events to {@code transport}: waits until
+   * {@code entered} (counted down by the transport's {@code add}).
+   */
+  private DeliveryEngine startWithThreeEventsInTheTransport(Transport transport, CountDownLatch entered)
+      throws InterruptedException {
+    DeliveryEngine engine =
+        start(settings(Duration.ofMillis(200), SpoolConfig.builder(directory).build()), transport);
+    for (int i = 0; i < 3; i++) {
+      engine.emit(TestEvents.numbered(i));
+    }
+    engine.flush();
+    assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+    return engine;
+  }
+
+  /**
+   * Closes {@code engine} on a thread of its own, interrupts that thread once close() waits, and
+   * says whether the interrupt was still set when close() returned.
+   */
+  private static boolean closeInterruptedWhileItWaits(DeliveryEngine engine) throws InterruptedException {
+    AtomicBoolean interruptedAfterClose = new AtomicBoolean();
+    Thread closing =
+        new Thread(
+            () -> {
+              engine.close();
+              interruptedAfterClose.set(Thread.currentThread().isInterrupted());
+            });
+    closing.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+    closing.interrupt();
+    closing.join(20_000);
+    assertThat(closing.isAlive()).isFalse();
+    return interruptedAfterClose.get();
+  }
+
   private List<String> messages() {
     synchronized (logs.list) {
       return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
@@ -126,20 +162,8 @@ class DeliveryEngineCloseTest {
       engine.emit(TestEvents.numbered(i));
     }
     await().atMost(Duration.ofSeconds(20)).until(() -> transport.batchSizes.size() == 1);
-    AtomicBoolean interruptedAfterClose = new AtomicBoolean();
-    Thread closing =
-        new Thread(
-            () -> {
-              engine.close();
-              interruptedAfterClose.set(Thread.currentThread().isInterrupted());
-            });
-    closing.start();
-    await().atMost(Duration.ofSeconds(20)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+    boolean interruptedAfterClose = closeInterruptedWhileItWaits(engine);
 
-    closing.interrupt();
-    closing.join(20_000);
-
-    assertThat(closing.isAlive()).isFalse();
     assertThat(interruptedAfterClose).isTrue();
     assertThat(engine.stats().dropped(DropReason.CLOSED)).isEqualTo(100);
   }
@@ -228,13 +252,7 @@ class DeliveryEngineCloseTest {
   @Test
   void closeReturnsWhenTheSenderHangsInTheTransportCountsWhatItHeldAndLeavesTheSpoolOpen() throws Exception {
     HangingTransport hanging = new HangingTransport();
-    DeliveryEngine engine =
-        start(settings(Duration.ofMillis(200), SpoolConfig.builder(directory).build()), hanging);
-    for (int i = 0; i < 3; i++) {
-      engine.emit(TestEvents.numbered(i));
-    }
-    engine.flush();
-    assertThat(hanging.entered.await(20, TimeUnit.SECONDS)).isTrue();
+    DeliveryEngine engine = startWithThreeEventsInTheTransport(hanging, hanging.entered);
 
     // The deadline (200 ms), then 2 s for the sender to stop, then 2 s more after aborting it.
     CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
@@ -298,31 +316,15 @@ class DeliveryEngineCloseTest {
   @Test
   void aSenderStillBusyAtTheDeadlineIsAbortedAndCloseWaitsForItToStopBeforeReleasingTheSpool() throws Exception {
     SlowTransport slow = new SlowTransport();
-    DeliveryEngine engine =
-        start(settings(Duration.ofMillis(200), SpoolConfig.builder(directory).build()), slow);
-    for (int i = 0; i < 3; i++) {
-      engine.emit(TestEvents.numbered(i));
-    }
-    engine.flush();
-    assertThat(slow.entered.await(20, TimeUnit.SECONDS)).isTrue();
+    DeliveryEngine engine = startWithThreeEventsInTheTransport(slow, slow.entered);
     // From one second after the 200 ms deadline, while close() still waits its 2 s grace: only the
     // abort that follows that grace wakes the sender from then on.
     slow.wakeableFrom = System.nanoTime() + Duration.ofMillis(1200).toNanos();
 
     try {
-      AtomicBoolean interruptedAfterClose = new AtomicBoolean();
-      Thread closing =
-          new Thread(
-              () -> {
-                engine.close();
-                interruptedAfterClose.set(Thread.currentThread().isInterrupted());
-              });
-      closing.start();
-      await().atMost(Duration.ofSeconds(20)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
-      closing.interrupt(); // while close() waits for the sender, before it aborts it
-      closing.join(20_000);
+      // Interrupted while close() waits for the sender, before it aborts it.
+      boolean interruptedAfterClose = closeInterruptedWhileItWaits(engine);
 
-      assertThat(closing.isAlive()).isFalse();
       assertThat(interruptedAfterClose).as("the interrupt is restored after the abort too").isTrue();
       Thread sender = slow.sender;
       assertThat(sender).isNotNull();

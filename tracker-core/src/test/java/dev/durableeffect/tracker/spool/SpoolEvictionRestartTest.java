@@ -162,15 +162,10 @@ class SpoolEvictionRestartTest {
 
   @Test
   void recordsHeldWhenTheirSegmentExpiresAreReportedByTheFirstRestartOnlyAlsoWhenItReadsNothing() throws Exception {
-    SpoolConfig oneHour =
-        SpoolConfig.builder(dir).maxBytes(SpoolConfig.MIN_MAX_BYTES).maxAge(Duration.ofHours(1)).build();
+    SpoolConfig oneHour = oneHourMaxAge();
     long firstKept;
     try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
-      store.append(records(0, 300, 1000)); // two 256 KiB segments
-      List<SpoolRecord> inFlight = readAll(store);
-      firstKept = Segment.firstSequenceOf(segmentFiles(dir).get(1).getFileName().toString());
-      clock.advance(Duration.ofHours(2));
-      store.acknowledge(inFlight.get(inFlight.size() - 1).sequence(), 1); // the first segment goes
+      firstKept = expireTheFirstOfTwoSegmentsWhileItsRecordsAreHeld(store);
     }
     try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
       assertThat(store.recovery()).isEqualTo(new SpoolStore.Recovery(300 - firstKept, 0, firstKept, 0));
@@ -256,16 +251,10 @@ class SpoolEvictionRestartTest {
 
   @Test
   void recordsHeldWhenTheirSegmentExpiresAreReportedOnceAsExpiredNotAsDamageAfterARestart() throws Exception {
-    SpoolConfig oneHour =
-        SpoolConfig.builder(dir).maxBytes(SpoolConfig.MIN_MAX_BYTES).maxAge(Duration.ofHours(1)).build();
+    SpoolConfig oneHour = oneHourMaxAge();
     long firstKept;
     try (SpoolStore store = SpoolStore.open(oneHour, clock)) {
-      store.append(records(0, 300, 1000)); // two 256 KiB segments
-      List<SpoolRecord> inFlight = readAll(store);
-      firstKept = Segment.firstSequenceOf(segmentFiles(dir).get(1).getFileName().toString());
-      clock.advance(Duration.ofHours(2));
-
-      store.acknowledge(inFlight.get(inFlight.size() - 1).sequence(), 1); // the first segment goes
+      firstKept = expireTheFirstOfTwoSegmentsWhileItsRecordsAreHeld(store);
 
       assertThat(segmentFiles(dir)).hasSize(1);
       assertThat(SpoolStoreTest.checkpointFields(dir))
@@ -282,6 +271,25 @@ class SpoolEvictionRestartTest {
       assertThat(readAll(store)).isEmpty();
       assertThat(store.drainExpired()).isEqualTo(300 - firstKept);
     }
+  }
+
+  private SpoolConfig oneHourMaxAge() {
+    return SpoolConfig.builder(dir).maxBytes(SpoolConfig.MIN_MAX_BYTES).maxAge(Duration.ofHours(1)).build();
+  }
+
+  /**
+   * Appends 300 records (two 256 KiB segments), reads them all, lets two hours pass and
+   * acknowledges the last one, so that the first segment goes while its records are still held.
+   *
+   * @return the first sequence of the second segment
+   */
+  private long expireTheFirstOfTwoSegmentsWhileItsRecordsAreHeld(SpoolStore store) throws IOException {
+    store.append(records(0, 300, 1000));
+    List<SpoolRecord> inFlight = readAll(store);
+    long firstKept = Segment.firstSequenceOf(segmentFiles(dir).get(1).getFileName().toString());
+    clock.advance(Duration.ofHours(2));
+    store.acknowledge(inFlight.get(inFlight.size() - 1).sequence(), 1); // the first segment goes
+    return firstKept;
   }
 
   /** Runs {@link #evictWhileFiveAreHeld}, reports it on stdout and waits to be killed. */
